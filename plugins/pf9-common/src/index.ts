@@ -1,0 +1,9 @@
+/**
+ * Isomorphic PF9 code: permissions, roles, API types and the typed REST client.
+ *
+ * @packageDocumentation
+ */
+export * from './permissions';
+export * from './roles';
+export * from './api';
+export * from './client';

@@ -1,0 +1,55 @@
+export interface Config {
+  /** PF9 Ops: the OpenStack clouds and the behaviour of the pf9 backend plugin. */
+  pf9?: {
+    /** The clouds this portal manages; each id becomes a catalog namespace. */
+    clouds?: Array<{
+      /** A DNS label (lowercase letters, digits, hyphens), unique among the clouds. */
+      id: string;
+      /** Inline Keystone v3 password credentials. */
+      auth?: {
+        url: string;
+        username?: string;
+        /** @visibility secret */
+        password?: string;
+        userDomain?: string;
+        projectName?: string;
+        projectId?: string;
+        projectDomain?: string;
+      };
+      /** Keystone application credential; needs auth.url. */
+      applicationCredential?: {
+        id: string;
+        /** @visibility secret */
+        secret: string;
+      };
+      /** Read the cloud from a clouds.yaml (standard lookup order when file is absent). */
+      cloudsYaml?: { file?: string; cloud: string };
+      /** Take the cloud from the OS_* environment variables. */
+      fromEnvironment?: boolean;
+      region?: string;
+      /** Endpoint interface from the catalog; default public. */
+      interface?: 'public' | 'internal' | 'admin';
+      /** PEM bundle to verify the cloud's TLS certificates with. */
+      caFile?: string;
+      /** Turn TLS verification off (logged as a warning at every start). */
+      insecure?: boolean;
+    }>;
+    /** Role mapping and scope (SPEC §10.1). */
+    access?: {
+      /** Entity refs (user:/group:) and service subjects (service:<subject>) per role. */
+      roles?: {
+        viewer?: string[];
+        operator?: string[];
+        technical?: string[];
+        admin?: string[];
+        superadmin?: string[];
+      };
+      /** Limits the members of a group to some domains and projects. */
+      scopes?: Array<{
+        group: string;
+        domainIds?: string[];
+        projectIds?: string[];
+      }>;
+    };
+  };
+}

@@ -1,0 +1,172 @@
+import { Config } from '@backstage/config';
+import { isPf9Role, PF9_ROLES, Pf9Role } from '@internal/plugin-pf9-common';
+import { z } from 'zod';
+
+const dnsLabel = z
+  .string()
+  .regex(
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be a DNS label: lowercase letters, digits and hyphens, at most 63',
+  );
+
+const entityOrServiceRef = z
+  .string()
+  .regex(
+    /^(user|group):[^:/]+\/[^:/]+$|^service:.+$/,
+    'must be user:<namespace>/<name>, group:<namespace>/<name> or service:<subject>',
+  );
+
+const cloudSchema = z
+  .object({
+    id: dnsLabel,
+    auth: z
+      .object({
+        url: z.string().url(),
+        username: z.string().min(1).optional(),
+        password: z.string().min(1).optional(),
+        userDomain: z.string().min(1).optional(),
+        projectName: z.string().min(1).optional(),
+        projectId: z.string().min(1).optional(),
+        projectDomain: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    applicationCredential: z
+      .object({ id: z.string().min(1), secret: z.string().min(1) })
+      .strict()
+      .optional(),
+    cloudsYaml: z
+      .object({ file: z.string().min(1).optional(), cloud: z.string().min(1) })
+      .strict()
+      .optional(),
+    fromEnvironment: z.boolean().optional(),
+    region: z.string().min(1).optional(),
+    interface: z.enum(['public', 'internal', 'admin']).default('public'),
+    caFile: z.string().min(1).optional(),
+    insecure: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((cloud, ctx) => {
+    const sources = [
+      cloud.auth,
+      cloud.cloudsYaml,
+      cloud.fromEnvironment || undefined,
+    ].filter(Boolean);
+    if (sources.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'needs exactly one of auth, cloudsYaml or fromEnvironment',
+      });
+    }
+    if (cloud.applicationCredential && !cloud.auth) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['applicationCredential'],
+        message: 'needs auth.url',
+      });
+    }
+    if (cloud.auth && !cloud.applicationCredential) {
+      for (const key of ['username', 'password'] as const) {
+        if (!cloud.auth[key]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['auth', key],
+            message: 'is required for password authentication',
+          });
+        }
+      }
+    }
+  });
+
+const pf9ConfigSchema = z
+  .object({
+    clouds: z
+      .array(cloudSchema)
+      .default([])
+      .superRefine((clouds, ctx) => {
+        const seen = new Set<string>();
+        clouds.forEach((cloud, index) => {
+          if (seen.has(cloud.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index, 'id'],
+              message: `duplicates cloud id '${cloud.id}'`,
+            });
+          }
+          seen.add(cloud.id);
+        });
+      }),
+    access: z
+      .object({
+        roles: z
+          .record(z.string(), z.array(entityOrServiceRef))
+          .default({})
+          .superRefine((roles, ctx) => {
+            for (const role of Object.keys(roles)) {
+              if (!isPf9Role(role)) {
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [role],
+                  message: `is not a role; roles are ${PF9_ROLES.join(', ')}`,
+                });
+              }
+            }
+          }),
+        scopes: z
+          .array(
+            z
+              .object({
+                group: entityOrServiceRef,
+                domainIds: z.array(z.string().min(1)).default([]),
+                projectIds: z.array(z.string().min(1)).default([]),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ roles: {}, scopes: [] }),
+  })
+  .passthrough();
+
+export type CloudConfig = z.infer<typeof cloudSchema>;
+
+export interface AccessConfig {
+  roles: Partial<Record<Pf9Role, string[]>>;
+  scopes: Array<{ group: string; domainIds: string[]; projectIds: string[] }>;
+}
+
+export interface Pf9Config {
+  clouds: CloudConfig[];
+  access: AccessConfig;
+}
+
+/** Thrown at start-up for a bad `pf9` config value; the message names the key. */
+export class Pf9ConfigError extends Error {
+  constructor(readonly key: string, problem: string) {
+    super(`Invalid config at '${key}': ${problem}`);
+    this.name = 'Pf9ConfigError';
+  }
+}
+
+function keyOf(path: PropertyKey[]): string {
+  return path.reduce<string>(
+    (key, part) =>
+      typeof part === 'number' ? `${key}[${part}]` : `${key}.${String(part)}`,
+    'pf9',
+  );
+}
+
+/** Reads and validates the `pf9` key; the first problem found stops the plugin with its key named. */
+export function readPf9Config(config: Config): Pf9Config {
+  const raw = config.getOptional('pf9') ?? {};
+  const parsed = pf9ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Pf9ConfigError(keyOf(issue.path), issue.message);
+  }
+  return {
+    clouds: parsed.data.clouds,
+    access: parsed.data.access as AccessConfig,
+  };
+}

@@ -1,0 +1,76 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { createConditionTransformer } from '@backstage/plugin-permission-node';
+import { pf9PermissionList } from '@internal/plugin-pf9-common';
+import { readPf9Config } from './config';
+import { RouteAuthorizer } from './permissions/authorizer';
+import { scopedResourceRef, scopeRules } from './permissions/rules';
+import { createRouter } from './router';
+import { AuditLog } from './store/audit';
+import { databaseKind, migrateStore } from './store/migrate';
+import { version } from '../package.json';
+
+/** The pf9 backend plugin: wiring only; the areas hold the logic. */
+export const pf9Plugin = createBackendPlugin({
+  pluginId: 'pf9',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        auth: coreServices.auth,
+        httpAuth: coreServices.httpAuth,
+        httpRouter: coreServices.httpRouter,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        userInfo: coreServices.userInfo,
+      },
+      async init(deps) {
+        const pf9Config = readPf9Config(deps.config);
+        for (const cloud of pf9Config.clouds.filter(c => c.insecure)) {
+          deps.logger.warn(
+            `TLS verification is off for cloud '${cloud.id}' (pf9.clouds insecure: true)`,
+          );
+        }
+        const db = await migrateStore(deps.database);
+
+        deps.permissionsRegistry.addResourceType({
+          resourceRef: scopedResourceRef,
+          permissions: pf9PermissionList,
+          rules: scopeRules,
+        });
+        const authorizer = new RouteAuthorizer({
+          auth: deps.auth,
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          access: pf9Config.access,
+          audit: new AuditLog(db, deps.auditor),
+          toScopeFilter: createConditionTransformer(
+            deps.permissionsRegistry.getPermissionRuleset(scopedResourceRef),
+          ),
+        });
+
+        deps.httpRouter.use(
+          createRouter({
+            health: {
+              version,
+              clouds: pf9Config.clouds.map(cloud => cloud.id),
+              database: databaseKind(db),
+            },
+            access: pf9Config.access,
+            authorizer,
+            userInfo: deps.userInfo,
+          }),
+        );
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
+      },
+    });
+  },
+});

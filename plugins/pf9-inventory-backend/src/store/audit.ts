@@ -1,0 +1,65 @@
+import { AuditorService } from '@backstage/backend-plugin-api';
+import { JsonObject } from '@backstage/types';
+import { Request } from 'express';
+import { Knex } from 'knex';
+
+export interface AuditTarget {
+  type: string;
+  id?: string;
+  name?: string;
+  projectId?: string;
+  domainId?: string;
+}
+
+export interface AuditEventInput {
+  eventId: string;
+  /** The user entity ref, `service:<subject>`, or `system:<taskId>` (COM-9). */
+  actor: string;
+  severity?: 'low' | 'medium' | 'high' | 'critical';
+  target?: AuditTarget;
+  request?: Request;
+  outcome: 'success' | 'fail';
+  error?: Error;
+  details?: JsonObject;
+}
+
+/** Writes audit events to the append-only table and to Backstage's auditor (SPEC ACL-7). */
+export class AuditLog {
+  constructor(
+    private readonly db: Knex,
+    private readonly auditor: AuditorService,
+  ) {}
+
+  async record(input: AuditEventInput): Promise<void> {
+    const severity = input.severity ?? 'medium';
+    await this.db('audit_events').insert({
+      event_id: input.eventId,
+      severity,
+      actor: input.actor,
+      target_type: input.target?.type ?? null,
+      target_id: input.target?.id ?? null,
+      target_name: input.target?.name ?? null,
+      project_id: input.target?.projectId ?? null,
+      domain_id: input.target?.domainId ?? null,
+      method: input.request?.method ?? null,
+      route: input.request?.originalUrl ?? null,
+      // req.ip follows the backend's trust-proxy setting; a raw X-Forwarded-For is never read.
+      client_ip: input.request?.ip ?? null,
+      outcome: input.outcome,
+      error: input.error ? `${input.error.name}: ${input.error.message}` : null,
+      details: input.details ? JSON.stringify(input.details) : null,
+      created_at: new Date(),
+    });
+    const event = await this.auditor.createEvent({
+      eventId: input.eventId,
+      severityLevel: severity,
+      request: input.request,
+      meta: { actor: input.actor, ...(input.details ?? {}) },
+    });
+    if (input.outcome === 'success') {
+      await event.success();
+    } else {
+      await event.fail({ error: input.error ?? new Error(input.eventId) });
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * PF9 Ops inventory frontend plugin.
+ *
+ * @packageDocumentation
+ */
+export { pf9InventoryPlugin as default } from './plugin';
+export { pf9ApiRef } from './api';

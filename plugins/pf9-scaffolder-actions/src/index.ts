@@ -1,0 +1,8 @@
+/**
+ * Scaffolder actions for PF9 Ops.
+ *
+ * @packageDocumentation
+ */
+export { pf9ScaffolderActionsModule as default } from './module';
+export { createAccessRoleAction } from './actions/accessRole';
+export { Pf9ApiCaller } from './pf9Api';
