@@ -28,6 +28,16 @@ export interface Authorization {
   scope?: PermissionCriteria<ScopeFilter>;
 }
 
+/**
+ * The ref a service principal is mapped by. Static external-access tokens carry their configured subject
+ * bare (`ci-bot`); SPEC ACL-2 names them `service:external:ci-bot`, as JWKS tokens already are.
+ */
+export function serviceRef(subject: string): string {
+  return /^(plugin|external):/.test(subject)
+    ? `service:${subject}`
+    : `service:external:${subject}`;
+}
+
 export function actorOf(
   auth: AuthService,
   credentials: BackstageCredentials,
@@ -36,7 +46,7 @@ export function actorOf(
     return credentials.principal.userEntityRef;
   }
   if (auth.isPrincipal(credentials, 'service')) {
-    return `service:${credentials.principal.subject}`;
+    return serviceRef(credentials.principal.subject);
   }
   return 'unknown';
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The README's test command: sets up, then runs every test and quality gate, and ends with "N passed, N failed".
+# Exit status is non-zero when anything failed or nothing ran.
+set -uo pipefail
+source "$(dirname "$0")/env.sh"
+source "$PF9_ROOT/scripts/lib/postgres.sh"
+source "$PF9_ROOT/scripts/lib/results.sh"
+cd "$PF9_ROOT"
+
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+export PF9_RESULTS="$PF9_ROOT/test-results/summary.txt"
+mkdir -p test-results && : >"$PF9_RESULTS"
+
+pf9_ensure_postgres
+export BACKSTAGE_TEST_DISABLE_DOCKER=1
+export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$PF9_PG_URL"
+export PF9_REQUIRE_POSTGRES=1
+
+pf9_gate tsc yarn tsc
+pf9_gate lint backstage-cli repo lint
+pf9_gate prettier prettier --check .
+
+echo "== unit and integration tests (jest)" >&2
+CI=true backstage-cli repo test --json --outputFile="$PF9_ROOT/test-results/jest.json" >&2
+node -e '
+  const r = require(process.argv[1]);
+  console.log(`jest ${r.numPassedTests} ${r.numFailedTests + r.numRuntimeErrorTestSuites}`);
+' "$PF9_ROOT/test-results/jest.json" >>"$PF9_RESULTS" 2>/dev/null || pf9_record jest 0 1
+
+echo "== built backend on PostgreSQL with app-config.production.yaml" >&2
+bash scripts/prod-check.sh || true
+
+echo "== browser tests (Playwright, Debian Chromium)" >&2
+PLAYWRIGHT_JSON_OUTPUT_NAME="$PF9_ROOT/test-results/e2e.json" \
+  playwright test --config e2e/playwright.config.ts --reporter=json,list >&2
+node -e '
+  const s = require(process.argv[1]).stats;
+  console.log(`e2e ${s.expected + s.flaky} ${s.unexpected}`);
+' "$PF9_ROOT/test-results/e2e.json" >>"$PF9_RESULTS" 2>/dev/null || pf9_record e2e 0 1
+
+echo "== summary" >&2
+cat "$PF9_RESULTS" >&2
+read -r passed failed < <(awk '{p+=$2; f+=$3} END {print p+0, f+0}' "$PF9_RESULTS")
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
