@@ -6,6 +6,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import CloudQueueIcon from '@material-ui/icons/CloudQueue';
 import { Pf9Client } from '@internal/plugin-pf9-common';
 import { pf9ApiRef } from './api';
 
@@ -35,6 +36,7 @@ const pf9Page = PageBlueprint.make({
 export const pf9InventoryPlugin = createFrontendPlugin({
   pluginId: 'pf9-inventory',
   title: 'PF9 Ops',
+  icon: <CloudQueueIcon />,
   routes: { root: rootRouteRef },
   extensions: [pf9Api, pf9Page],
 });

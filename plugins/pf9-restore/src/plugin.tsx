@@ -3,6 +3,7 @@ import {
   createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import RestoreIcon from '@material-ui/icons/Restore';
 
 export const rootRouteRef = createRouteRef();
 
@@ -20,6 +21,7 @@ const restorePage = PageBlueprint.make({
 export const pf9RestorePlugin = createFrontendPlugin({
   pluginId: 'pf9-restore',
   title: 'PF9 Restore',
+  icon: <RestoreIcon />,
   routes: { root: rootRouteRef },
   extensions: [restorePage],
 });

@@ -1,0 +1,110 @@
+import { paginate } from './collection';
+import { Ctx, RouteTable, fail, isAdmin, ok } from './http';
+import { Obj } from './util';
+
+function visible(ctx: Ctx, img: Obj, visibility?: string): boolean {
+  const own = img.owner === ctx.token!.projectId;
+  if (visibility && visibility !== 'all')
+    return (
+      img.visibility === visibility &&
+      (isAdmin(ctx) ||
+        own ||
+        img.visibility === 'public' ||
+        img.visibility === 'community')
+    );
+  if (visibility === 'all')
+    return (
+      isAdmin(ctx) ||
+      own ||
+      img.visibility === 'public' ||
+      img.visibility === 'community'
+    );
+  // default listing: public, own, shared with us; community images are not listed by default
+  return (
+    img.visibility === 'public' ||
+    own ||
+    (img.visibility === 'shared' && isAdmin(ctx))
+  );
+}
+
+export function glanceRoutes(): RouteTable {
+  const r = new RouteTable('image', '');
+  r.get(
+    '/image/?',
+    ctx => {
+      const versions = [
+        '2.15',
+        '2.13',
+        '2.12',
+        '2.11',
+        '2.10',
+        '2.9',
+        '2.8',
+        '2.7',
+        '2.6',
+        '2.5',
+        '2.4',
+        '2.3',
+        '2.2',
+        '2.1',
+        '2.0',
+      ];
+      return ok(
+        {
+          versions: versions.map((v, i) => ({
+            id: `v${v}`,
+            status: i === 0 ? 'CURRENT' : 'SUPPORTED',
+            links: [{ rel: 'self', href: `${ctx.sim.url}/image/v2/` }],
+          })),
+        },
+        300,
+      );
+    },
+    false,
+  );
+  r.get('/image/v2/images', ctx => {
+    const q = ctx.query;
+    const filters = [
+      'name',
+      'status',
+      'owner',
+      'os_distro',
+      'disk_format',
+    ].filter(k => q[k] !== undefined);
+    const items = ctx.state.images
+      .all()
+      .filter(
+        img =>
+          visible(ctx, img, q.visibility) &&
+          filters.every(k => String(img[k]) === q[k]),
+      );
+    const limit = Math.min(
+      q.limit !== undefined ? Number(q.limit) || 0 : 25,
+      1000,
+    );
+    if (q.marker && !ctx.state.images.has(q.marker))
+      fail('image', 400, `Marker not found`);
+    const page = paginate(items, limit, q.marker);
+    const first = new URLSearchParams(ctx.search);
+    first.delete('marker');
+    const body: Obj = {
+      images: page.items,
+      first: `/v2/images${first.toString() ? `?${first.toString()}` : ''}`,
+      schema: '/v2/schemas/images',
+    };
+    if (page.nextMarker && !ctx.truncate) {
+      const next = new URLSearchParams(ctx.search);
+      next.delete('marker');
+      next.set('marker', page.nextMarker);
+      body.next = `/v2/images?${next.toString()}`;
+    }
+    return ok(body);
+  });
+  r.get('/image/v2/images/([^/]+)', ctx => {
+    const img = ctx.state.images.get(ctx.params[0]);
+    if (!img || !visible(ctx, img, 'all'))
+      fail('image', 404, `No image found with ID ${ctx.params[0]}`);
+    return ok(img);
+  });
+  return r;
+}

@@ -1,0 +1,672 @@
+import { randomBytes, randomUUID } from 'crypto';
+import {
+  addServerAddress,
+  attachVolume,
+  makePort,
+  makeServer,
+} from './builders';
+import { paginate } from './collection';
+import {
+  Ctx,
+  RouteTable,
+  fail,
+  isAdmin,
+  nextHref,
+  ok,
+  pageLimit,
+} from './http';
+import { Obj, isoMicro, isoZ } from './util';
+
+export const NOVA_MAX_MV = '2.93';
+const P = '/compute/v2.1';
+
+const mvAtLeast = (ctx: Ctx, major: number, minor: number) =>
+  ctx.mv[0] > major || (ctx.mv[0] === major && ctx.mv[1] >= minor);
+
+/** The server as the requested microversion shows it. */
+export function serverView(ctx: Ctx, s: Obj, detailShow = false): Obj {
+  const v: Obj = { ...s };
+  if (!mvAtLeast(ctx, 2, 47)) {
+    const flavor = ctx.state.flavors
+      .all()
+      .find(f => f.name === s.flavor.original_name);
+    const id = flavor?.id ?? s.flavor.original_name;
+    v.flavor = {
+      id,
+      links: [
+        { rel: 'bookmark', href: `${ctx.sim.url}/compute/flavors/${id}` },
+      ],
+    };
+  }
+  if (!mvAtLeast(ctx, 2, 3)) {
+    for (const k of [
+      'OS-EXT-SRV-ATTR:reservation_id',
+      'OS-EXT-SRV-ATTR:launch_index',
+      'OS-EXT-SRV-ATTR:hostname',
+      'OS-EXT-SRV-ATTR:kernel_id',
+      'OS-EXT-SRV-ATTR:ramdisk_id',
+      'OS-EXT-SRV-ATTR:root_device_name',
+      'OS-EXT-SRV-ATTR:user_data',
+    ])
+      delete v[k];
+    v['os-extended-volumes:volumes_attached'] = s[
+      'os-extended-volumes:volumes_attached'
+    ].map((a: Obj) => ({ id: a.id }));
+  }
+  if (!mvAtLeast(ctx, 2, 9)) delete v.locked;
+  if (!mvAtLeast(ctx, 2, 16)) delete v.host_status;
+  if (!mvAtLeast(ctx, 2, 19)) delete v.description;
+  if (!mvAtLeast(ctx, 2, 26)) delete v.tags;
+  if (!mvAtLeast(ctx, 2, 63)) delete v.trusted_image_certificates;
+  if (!mvAtLeast(ctx, 2, 73)) delete v.locked_reason;
+  if (detailShow && mvAtLeast(ctx, 2, 71)) {
+    v.server_groups = ctx.state.serverGroups
+      .all()
+      .filter(g => g.members.includes(s.id))
+      .map(g => g.id);
+  }
+  return v;
+}
+
+function getServer(ctx: Ctx, id: string): Obj {
+  const s = ctx.state.servers.get(id);
+  if (!s || (!isAdmin(ctx) && s.tenant_id !== ctx.token?.projectId))
+    fail('compute', 404, `Instance ${id} could not be found.`);
+  return s;
+}
+
+function listServers(ctx: Ctx, detail: boolean) {
+  const st = ctx.state;
+  const allTenants = ctx.query.all_tenants !== undefined && isAdmin(ctx);
+  const projectFilter =
+    ctx.query.project_id ??
+    ctx.query.tenant_id ??
+    (allTenants ? undefined : ctx.token!.projectId);
+  const q = ctx.query;
+  let items = st.servers.all();
+  if (projectFilter || q.status || q.name || q.host || q.flavor || q.image) {
+    const nameRe = q.name ? new RegExp(q.name) : undefined;
+    items = items.filter(
+      s =>
+        (!projectFilter || s.tenant_id === projectFilter) &&
+        (!q.status || s.status === q.status.toUpperCase()) &&
+        (!nameRe || nameRe.test(s.name)) &&
+        (!q.host || s['OS-EXT-SRV-ATTR:host'] === q.host) &&
+        (!q.image || (s.image && s.image.id === q.image)),
+    );
+  }
+  const limit = pageLimit(ctx, 'compute');
+  if (q.marker && !st.servers.has(q.marker))
+    fail('compute', 400, `marker [${q.marker}] not found`);
+  const page = paginate(items, limit, q.marker);
+  const body: Obj = {
+    servers: page.items.map(s =>
+      detail ? serverView(ctx, s) : { id: s.id, links: s.links, name: s.name },
+    ),
+  };
+  if (page.nextMarker && !ctx.truncate) {
+    body.servers_links = [
+      {
+        rel: 'next',
+        href: nextHref(
+          ctx.sim.url,
+          ctx.path,
+          ctx.search,
+          page.nextMarker,
+          q.limit ? undefined : limit,
+        ),
+      },
+    ];
+  }
+  return ok(body);
+}
+
+function hypervisorView(ctx: Ctx, h: Obj, usage: Map<string, Obj>): Obj {
+  const u = usage.get(h.hypervisor_hostname) ?? {
+    vcpus: 0,
+    ram: 0,
+    disk: 0,
+    n: 0,
+  };
+  const v: Obj = {
+    ...h,
+    vcpus_used: u.vcpus,
+    memory_mb_used: u.ram + 512,
+    local_gb_used: u.disk,
+    free_ram_mb: h.memory_mb - u.ram - 512,
+    free_disk_gb: h.local_gb - u.disk,
+    running_vms: u.n,
+  };
+  if (mvAtLeast(ctx, 2, 88)) {
+    for (const k of [
+      'vcpus',
+      'memory_mb',
+      'local_gb',
+      'vcpus_used',
+      'memory_mb_used',
+      'local_gb_used',
+      'free_ram_mb',
+      'free_disk_gb',
+      'current_workload',
+      'running_vms',
+      'disk_available_least',
+      'cpu_info',
+    ])
+      delete v[k];
+  }
+  return v;
+}
+
+export function hostUsage(ctx: Ctx): Map<string, Obj> {
+  const usage = new Map<string, Obj>();
+  for (const s of ctx.state.servers.all()) {
+    const host = s['OS-EXT-SRV-ATTR:hypervisor_hostname'];
+    if (!host || s.status === 'ERROR') continue;
+    const u = usage.get(host) ?? { vcpus: 0, ram: 0, disk: 0, n: 0 };
+    u.vcpus += s.flavor.vcpus;
+    u.ram += s.flavor.ram;
+    u.disk += s.image ? s.flavor.disk : 0;
+    u.n += 1;
+    usage.set(host, u);
+  }
+  return usage;
+}
+
+function novaUsage(ctx: Ctx, projectId: string) {
+  let instances = 0;
+  let cores = 0;
+  let ram = 0;
+  for (const s of ctx.state.servers.all()) {
+    if (s.tenant_id !== projectId) continue;
+    instances++;
+    cores += s.flavor.vcpus;
+    ram += s.flavor.ram;
+  }
+  const groups = ctx.state.serverGroups
+    .all()
+    .filter(g => g.project_id === projectId).length;
+  return { instances, cores, ram, server_groups: groups } as Obj;
+}
+
+function quotaLimits(ctx: Ctx, projectId: string): Obj {
+  const q = ctx.state.quotas.nova.get(projectId);
+  if (!q) {
+    if (!ctx.state.projects.has(projectId))
+      fail('compute', 400, `Project ID ${projectId} is not a valid project.`);
+  }
+  return q ?? {};
+}
+
+export function novaRoutes(): RouteTable {
+  const r = new RouteTable('compute', '');
+  const versions = (ctx: Ctx) => [
+    {
+      id: 'v2.0',
+      status: 'SUPPORTED',
+      version: '',
+      min_version: '',
+      updated: '2011-01-21T11:33:21Z',
+      links: [{ rel: 'self', href: `${ctx.sim.url}/compute/v2/` }],
+    },
+    {
+      id: 'v2.1',
+      status: 'CURRENT',
+      version: NOVA_MAX_MV,
+      min_version: '2.1',
+      updated: '2013-07-23T11:33:21Z',
+      links: [{ rel: 'self', href: `${ctx.sim.url}/compute/v2.1/` }],
+    },
+  ];
+  r.get('/compute/?', ctx => ok({ versions: versions(ctx) }), false);
+  r.get(`${P}/?`, ctx => ok({ version: versions(ctx)[1] }), false);
+
+  r.get(`${P}/servers/detail`, ctx => listServers(ctx, true));
+  r.get(`${P}/servers`, ctx => listServers(ctx, false));
+  r.get(`${P}/servers/([^/]+)`, ctx =>
+    ok({ server: serverView(ctx, getServer(ctx, ctx.params[0]), true) }),
+  );
+  r.post(`${P}/servers`, createServer);
+  r.delete(`${P}/servers/([^/]+)`, ctx => {
+    const s = getServer(ctx, ctx.params[0]);
+    deleteServer(ctx, s);
+    return { status: 204 };
+  });
+  r.post(`${P}/servers/([^/]+)/action`, ctx => {
+    const s = getServer(ctx, ctx.params[0]);
+    const action = Object.keys(ctx.body ?? {})[0];
+    const setState = (status: string, vm: string, power: number) => {
+      s.status = status;
+      s['OS-EXT-STS:vm_state'] = vm;
+      s['OS-EXT-STS:power_state'] = power;
+      s.updated = isoZ(Date.now());
+    };
+    switch (action) {
+      case 'os-stop':
+        if (s.status !== 'ACTIVE')
+          fail(
+            'compute',
+            409,
+            `Cannot 'stop' instance ${s.id} while it is in vm_state ${s['OS-EXT-STS:vm_state']}`,
+          );
+        ctx.sim.schedule(ctx.sim.options.transitionMs, () =>
+          setState('SHUTOFF', 'stopped', 4),
+        );
+        break;
+      case 'os-start':
+        if (s.status !== 'SHUTOFF')
+          fail(
+            'compute',
+            409,
+            `Cannot 'start' instance ${s.id} while it is in vm_state ${s['OS-EXT-STS:vm_state']}`,
+          );
+        ctx.sim.schedule(ctx.sim.options.transitionMs, () =>
+          setState('ACTIVE', 'active', 1),
+        );
+        break;
+      case 'reboot':
+      case 'lock':
+      case 'unlock':
+        if (action === 'lock') s.locked = true;
+        if (action === 'unlock') s.locked = false;
+        break;
+      case 'createImage': {
+        const id = randomUUID();
+        return {
+          status: 202,
+          body: { image_id: id },
+          headers: { location: `${ctx.sim.url}/image/v2/images/${id}` },
+        };
+      }
+      default:
+        fail('compute', 400, `There is no such action: ${action}`);
+    }
+    return { status: 202 };
+  });
+  r.get(`${P}/servers/([^/]+)/os-volume_attachments`, ctx => {
+    const s = getServer(ctx, ctx.params[0]);
+    const list = ctx.state.serverVolumes.get(s.id) ?? [];
+    return ok({
+      volumeAttachments: list.map(a => ({
+        id: a.volumeId,
+        volumeId: a.volumeId,
+        serverId: s.id,
+        device: a.device,
+        tag: a.tag,
+        delete_on_termination: a.delete_on_termination,
+      })),
+    });
+  });
+  r.get(`${P}/servers/([^/]+)/os-interface`, ctx => {
+    const s = getServer(ctx, ctx.params[0]);
+    const ports = ctx.state.ports.all().filter(p => p.device_id === s.id);
+    return ok({
+      interfaceAttachments: ports.map(p => ({
+        net_id: p.network_id,
+        port_id: p.id,
+        mac_addr: p.mac_address,
+        port_state: p.status,
+        fixed_ips: p.fixed_ips,
+        tag: null,
+      })),
+    });
+  });
+
+  r.get(`${P}/flavors/detail`, ctx => {
+    const pub = ctx.query.is_public;
+    const items = ctx.state.flavors
+      .all()
+      .filter(f =>
+        pub === undefined
+          ? f['os-flavor-access:is_public'] || isAdmin(ctx)
+          : pub.toLowerCase() === 'none' ||
+            f['os-flavor-access:is_public'] === (pub.toLowerCase() === 'true'),
+      );
+    const view = (f: Obj) => {
+      const v = { ...f };
+      if (!mvAtLeast(ctx, 2, 61)) delete v.extra_specs;
+      if (!mvAtLeast(ctx, 2, 55)) delete v.description;
+      return v;
+    };
+    return ok({ flavors: items.map(view) });
+  });
+  r.get(`${P}/flavors/([^/]+)`, ctx => {
+    const f = ctx.state.flavors.get(ctx.params[0]);
+    if (!f) fail('compute', 404, `Flavor ${ctx.params[0]} could not be found.`);
+    return ok({ flavor: f });
+  });
+  r.get(`${P}/flavors/([^/]+)/os-extra-specs`, ctx => {
+    const f = ctx.state.flavors.get(ctx.params[0]);
+    if (!f) fail('compute', 404, `Flavor ${ctx.params[0]} could not be found.`);
+    return ok({ extra_specs: f.extra_specs });
+  });
+
+  r.get(`${P}/os-hypervisors/detail`, ctx => {
+    const usage = hostUsage(ctx);
+    return ok({
+      hypervisors: ctx.state.hypervisors
+        .all()
+        .map(h => hypervisorView(ctx, h, usage)),
+    });
+  });
+  r.get(`${P}/os-hypervisors`, ctx =>
+    ok({
+      hypervisors: ctx.state.hypervisors.all().map(h => ({
+        id: h.id,
+        hypervisor_hostname: h.hypervisor_hostname,
+        state: h.state,
+        status: h.status,
+      })),
+    }),
+  );
+  r.get(`${P}/os-hypervisors/([^/]+)`, ctx => {
+    const h = ctx.state.hypervisors.get(ctx.params[0]);
+    if (!h)
+      fail(
+        'compute',
+        404,
+        `Hypervisor with ID ${ctx.params[0]} could not be found.`,
+      );
+    return ok({ hypervisor: hypervisorView(ctx, h, hostUsage(ctx)) });
+  });
+  r.get(`${P}/os-services`, ctx => ok({ services: ctx.state.computeServices }));
+  r.get(`${P}/os-aggregates`, ctx => ok({ aggregates: ctx.state.aggregates }));
+  r.get(`${P}/os-availability-zone(/detail)?`, ctx => {
+    const zones = new Map<string, Obj>();
+    zones.set('internal', {});
+    for (const svc of ctx.state.computeServices) {
+      const z = zones.get(svc.zone) ?? {};
+      z[svc.host] = z[svc.host] ?? {};
+      z[svc.host][svc.binary] = {
+        available: svc.state === 'up' && svc.status === 'enabled',
+        active: svc.status === 'enabled',
+        updated_at: svc.updated_at,
+      };
+      zones.set(svc.zone, z);
+    }
+    const detail = !!ctx.params[0];
+    return ok({
+      availabilityZoneInfo: [...zones.entries()]
+        .filter(([name]) => detail || name !== 'internal')
+        .map(([zoneName, hosts]) => ({
+          zoneName,
+          zoneState: { available: true },
+          hosts: detail ? hosts : null,
+        })),
+    });
+  });
+  r.get(`${P}/os-server-groups`, ctx => {
+    const all = ctx.query.all_projects !== undefined && isAdmin(ctx);
+    const items = ctx.state.serverGroups
+      .all()
+      .filter(g => all || g.project_id === ctx.token!.projectId);
+    return ok({ server_groups: items });
+  });
+  r.get(`${P}/os-keypairs`, ctx => {
+    const userId =
+      ctx.query.user_id && isAdmin(ctx) ? ctx.query.user_id : ctx.token!.userId;
+    return ok({
+      keypairs: ctx.state.keypairs
+        .filter(k => k.user_id === userId)
+        .map(k => ({ keypair: k.keypair })),
+    });
+  });
+  r.get(`${P}/limits`, ctx => {
+    const projectId =
+      (isAdmin(ctx) && ctx.query.tenant_id) || ctx.token!.projectId!;
+    const q = quotaLimits(ctx, projectId);
+    const u = novaUsage(ctx, projectId);
+    return ok({
+      limits: {
+        rate: [],
+        absolute: {
+          maxTotalInstances: q.instances,
+          maxTotalCores: q.cores,
+          maxTotalRAMSize: q.ram,
+          maxServerMeta: q.metadata_items,
+          maxTotalKeypairs: q.key_pairs,
+          maxServerGroups: q.server_groups,
+          maxServerGroupMembers: q.server_group_members,
+          totalRAMUsed: u.ram,
+          totalCoresUsed: u.cores,
+          totalInstancesUsed: u.instances,
+          totalServerGroupsUsed: u.server_groups,
+        },
+      },
+    });
+  });
+  r.get(`${P}/os-quota-sets/([^/]+)(/detail)?`, ctx => {
+    const projectId = ctx.params[0];
+    const q = quotaLimits(ctx, projectId);
+    if (!ctx.params[1]) return ok({ quota_set: { id: projectId, ...q } });
+    const u = novaUsage(ctx, projectId);
+    const out: Obj = { id: projectId };
+    for (const k of Object.keys(q))
+      out[k] = { limit: q[k], in_use: u[k] ?? 0, reserved: 0 };
+    return ok({ quota_set: out });
+  });
+  r.put(`${P}/os-quota-sets/([^/]+)`, ctx => {
+    if (!isAdmin(ctx))
+      fail(
+        'compute',
+        403,
+        'Policy does not allow os_compute_api:os-quota-sets:update to be performed.',
+      );
+    const q = quotaLimits(ctx, ctx.params[0]);
+    const upd = ctx.body?.quota_set ?? {};
+    for (const [k, v] of Object.entries(upd)) if (k in q) q[k] = Number(v);
+    ctx.state.quotas.nova.set(ctx.params[0], q);
+    return ok({ quota_set: { ...q } });
+  });
+  return r;
+}
+
+function createServer(ctx: Ctx) {
+  const st = ctx.state;
+  const req = ctx.body?.server;
+  if (!req?.name)
+    fail(
+      'compute',
+      400,
+      "Invalid input for field/attribute server. Value: None. 'name' is a required property",
+    );
+  const flavor =
+    st.flavors.get(req.flavorRef) ??
+    st.flavors.all().find(f => f.name === req.flavorRef);
+  if (!flavor)
+    fail('compute', 400, `Flavor ${req.flavorRef} could not be found.`);
+  const bdm: Obj[] = req.block_device_mapping_v2 ?? [];
+  const bootVol = bdm.find(
+    b => Number(b.boot_index) === 0 && b.source_type === 'volume',
+  );
+  let imageId: string | undefined;
+  if (!bootVol) {
+    if (!req.imageRef || !st.images.get(req.imageRef))
+      fail('compute', 400, `Image ${req.imageRef ?? ''} could not be found.`);
+    imageId = req.imageRef;
+  }
+  const projectId = ctx.token!.projectId!;
+  const volumes: Obj[] = [];
+  for (const b of bdm.filter(x => x.source_type === 'volume')) {
+    const vol = st.volumes.get(b.uuid);
+    if (!vol)
+      fail(
+        'compute',
+        400,
+        `Block Device Mapping is Invalid: failed to get volume ${b.uuid}.`,
+      );
+    if (vol.status !== 'available')
+      fail(
+        'compute',
+        400,
+        `Block Device Mapping is Invalid: Volume ${vol.id} status must be available, but current status is: ${vol.status}.`,
+      );
+    volumes.push(vol);
+  }
+  const quota = st.quotas.nova.get(projectId);
+  if (
+    quota &&
+    quota.instances >= 0 &&
+    st.servers.filter(s => s.tenant_id === projectId).length >= quota.instances
+  )
+    fail(
+      'compute',
+      403,
+      `Quota exceeded for instances: Requested 1, but already used ${quota.instances} of ${quota.instances} instances`,
+    );
+  // networks
+  const nets: Obj[] = Array.isArray(req.networks) ? req.networks : [];
+  const planned: { net: Obj; subnet: Obj; ip?: string; port?: Obj }[] = [];
+  for (const n of nets) {
+    if (n.port) {
+      const port = st.ports.get(n.port);
+      if (!port) fail('compute', 400, `Port ${n.port} could not be found.`);
+      if (port.device_id)
+        fail('compute', 409, `Port ${n.port} is still in use.`);
+      planned.push({
+        net: st.networks.get(port.network_id)!,
+        subnet: st.subnets.get(port.fixed_ips[0]?.subnet_id)!,
+        port,
+      });
+      continue;
+    }
+    const net = st.networks.get(n.uuid);
+    if (!net) fail('compute', 400, `Network ${n.uuid} could not be found.`);
+    const subnet = st.subnets.get(net.subnets[0]);
+    if (n.fixed_ip && subnet && st.isIpUsed(subnet.id, n.fixed_ip))
+      fail(
+        'compute',
+        400,
+        `Fixed IP address ${n.fixed_ip} is already in use on instance.`,
+      );
+    planned.push({ net, subnet: subnet!, ip: n.fixed_ip });
+  }
+  const hv =
+    st.hypervisors
+      .all()
+      .find(h => h.state === 'up' && h.status === 'enabled') ??
+    st.hypervisors.all()[0];
+  const now = Date.now();
+  const server = makeServer(st, {
+    id: randomUUID(),
+    name: req.name,
+    projectId,
+    userId: ctx.token!.userId,
+    flavor,
+    imageId,
+    hypervisor: hv,
+    az: req.availability_zone ?? 'nova',
+    createdMs: now,
+    status: 'BUILD',
+    keyName: req.key_name ?? null,
+    metadata: req.metadata ?? {},
+    securityGroups: (req.security_groups ?? [{ name: 'default' }]).map(
+      (g: Obj) => g.name,
+    ),
+    hostId: randomBytes(28).toString('hex'),
+    reservationId: `r-${randomBytes(4).toString('hex')}`,
+  });
+  server['OS-EXT-STS:task_state'] = 'scheduling';
+  server.updated = isoZ(now);
+  for (const p of planned) {
+    let port = p.port;
+    if (!port) {
+      const ip = st.allocateIp(p.subnet.id, p.ip);
+      if (!ip)
+        fail('compute', 400, 'No more IP addresses available on network.');
+      const sgIds = st.securityGroups
+        .all()
+        .filter(
+          g =>
+            g.project_id === projectId &&
+            server.security_groups.some((x: Obj) => x.name === g.name),
+        )
+        .map(g => g.id);
+      port = makePort(st, {
+        id: randomUUID(),
+        projectId,
+        networkId: p.net.id,
+        fixedIps: [{ subnet_id: p.subnet.id, ip_address: ip }],
+        mac: `fa:16:3e:${randomBytes(3)
+          .toString('hex')
+          .replace(/(..)(?!$)/g, '$1:')}`,
+        securityGroups: sgIds,
+        createdMs: now,
+      });
+      st.ports.add(port);
+    }
+    port.device_id = server.id;
+    port.device_owner = `compute:${server['OS-EXT-AZ:availability_zone']}`;
+    port['binding:host_id'] = hv.hypervisor_hostname;
+    port['binding:vif_type'] = 'ovs';
+    port.status = 'ACTIVE';
+    addServerAddress(
+      server,
+      p.net.name,
+      port.fixed_ips[0].ip_address,
+      port.mac_address,
+    );
+  }
+  let dev = imageId ? 1 : 0;
+  for (const vol of volumes) {
+    const b = bdm.find(x => x.uuid === vol.id)!;
+    attachVolume(
+      st,
+      vol,
+      server,
+      `/dev/vd${String.fromCharCode(97 + dev++)}`,
+      now,
+      randomUUID(),
+      !!b.delete_on_termination,
+    );
+  }
+  st.servers.add(server);
+  ctx.sim.schedule(ctx.sim.options.transitionMs, () => {
+    if (!st.servers.has(server.id)) return;
+    server.status = 'ACTIVE';
+    server['OS-EXT-STS:vm_state'] = 'active';
+    server['OS-EXT-STS:power_state'] = 1;
+    server['OS-EXT-STS:task_state'] = null;
+    server['OS-SRV-USG:launched_at'] = isoMicro(Date.now());
+    server.updated = isoZ(Date.now());
+  });
+  return {
+    status: 202,
+    body: {
+      server: {
+        id: server.id,
+        links: server.links,
+        'OS-DCF:diskConfig': 'MANUAL',
+        security_groups: server.security_groups,
+        adminPass: randomBytes(9).toString('base64url'),
+      },
+    },
+    headers: { location: server.links[0].href },
+  };
+}
+
+function deleteServer(ctx: Ctx, s: Obj) {
+  const st = ctx.state;
+  st.servers.remove(s.id);
+  for (const port of st.ports.filter(p => p.device_id === s.id)) {
+    for (const ip of port.fixed_ips) st.releaseIp(ip.subnet_id, ip.ip_address);
+    st.ports.remove(port.id);
+    for (const fip of st.floatingips.filter(f => f.port_id === port.id)) {
+      fip.port_id = null;
+      fip.fixed_ip_address = null;
+      fip.port_details = null;
+      fip.status = 'DOWN';
+    }
+  }
+  for (const a of st.serverVolumes.get(s.id) ?? []) {
+    const vol = st.volumes.get(a.volumeId);
+    if (!vol) continue;
+    if (a.delete_on_termination) st.volumes.remove(vol.id);
+    else {
+      vol.status = 'available';
+      vol.attachments = [];
+    }
+  }
+  st.serverVolumes.delete(s.id);
+  for (const g of st.serverGroups.all())
+    g.members = g.members.filter((m: string) => m !== s.id);
+}
