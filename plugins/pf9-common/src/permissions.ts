@@ -80,8 +80,7 @@ export const pf9Permissions = {
 
 export type Pf9PermissionKey = keyof typeof pf9Permissions;
 
-export const pf9PermissionList: Pf9Permission[] =
-  Object.values(pf9Permissions);
+export const pf9PermissionList: Pf9Permission[] = Object.values(pf9Permissions);
 
 /** Permissions marked ☠ in SPEC §10.2: never grantable below superadmin (ACL-5). */
 export const destructivePermissionNames: ReadonlySet<string> = new Set([

@@ -36,9 +36,18 @@ const config = {
   backend: {
     auth: {
       externalAccess: [
-        { type: 'static', options: { token: 'viewer-token-0123456789', subject: 'viewer-bot' } },
-        { type: 'static', options: { token: 'ci-token-0123456789abc', subject: 'ci-bot' } },
-        { type: 'static', options: { token: 'other-token-0123456789', subject: 'unmapped' } },
+        {
+          type: 'static',
+          options: { token: 'viewer-token-0123456789', subject: 'viewer-bot' },
+        },
+        {
+          type: 'static',
+          options: { token: 'ci-token-0123456789abc', subject: 'ci-bot' },
+        },
+        {
+          type: 'static',
+          options: { token: 'other-token-0123456789', subject: 'unmapped' },
+        },
       ],
     },
   },
@@ -117,7 +126,10 @@ describe('pf9 plugin', () => {
     const server = await startPf9();
     const stranger = await request(server)
       .get('/api/pf9/access/matrix')
-      .set('Authorization', mockCredentials.user.header('user:default/stranger'));
+      .set(
+        'Authorization',
+        mockCredentials.user.header('user:default/stranger'),
+      );
     expect(stranger.status).toBe(403);
 
     const root = await request(server)

@@ -84,15 +84,19 @@ describe('the default permission matrix (SPEC §10.2)', () => {
     })),
   );
 
-  it.each(cells)('$role on $name: allowed=$allowed', ({ name, role, allowed }) => {
-    const decision = decidePf9Permission(access, permissionByName.get(name)!, [
-      'user:default/someone',
-      `group:default/${role}s`,
-    ]);
-    expect(decision.result).toBe(
-      allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
-    );
-  });
+  it.each(cells)(
+    '$role on $name: allowed=$allowed',
+    ({ name, role, allowed }) => {
+      const decision = decidePf9Permission(
+        access,
+        permissionByName.get(name)!,
+        ['user:default/someone', `group:default/${role}s`],
+      );
+      expect(decision.result).toBe(
+        allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+      );
+    },
+  );
 
   it('gives a principal with no mapped ref no permission at all (ACL-2)', () => {
     for (const permission of pf9PermissionList) {

@@ -12,11 +12,15 @@ export function resolveRole(
   access: AccessConfig,
   principal: PrincipalRefs,
 ): Pf9Role | null {
-  const refs = new Set(principal.refs.map(ref => ref.toLocaleLowerCase('en-US')));
+  const refs = new Set(
+    principal.refs.map(ref => ref.toLocaleLowerCase('en-US')),
+  );
   let best: Pf9Role | null = null;
   for (const role of PF9_ROLES) {
     const mapped = access.roles[role] ?? [];
-    const matches = mapped.some(ref => refs.has(ref.toLocaleLowerCase('en-US')));
+    const matches = mapped.some(ref =>
+      refs.has(ref.toLocaleLowerCase('en-US')),
+    );
     if (matches && (best === null || roleRank(role) > roleRank(best))) {
       best = role;
     }
@@ -29,7 +33,9 @@ export function resolveScope(
   access: AccessConfig,
   principal: PrincipalRefs,
 ): { domainIds: string[]; projectIds: string[] } | null {
-  const refs = new Set(principal.refs.map(ref => ref.toLocaleLowerCase('en-US')));
+  const refs = new Set(
+    principal.refs.map(ref => ref.toLocaleLowerCase('en-US')),
+  );
   const entries = access.scopes.filter(entry =>
     refs.has(entry.group.toLocaleLowerCase('en-US')),
   );

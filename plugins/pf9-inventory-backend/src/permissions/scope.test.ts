@@ -9,7 +9,11 @@ const access = {
   },
   scopes: [
     { group: 'group:default/tenant-a-ops', domainIds: ['d-a'], projectIds: [] },
-    { group: 'group:default/tenant-a-extra', domainIds: [], projectIds: ['p-x'] },
+    {
+      group: 'group:default/tenant-a-extra',
+      domainIds: [],
+      projectIds: ['p-x'],
+    },
     { group: 'group:default/cloud-admins', domainIds: ['d-a'], projectIds: [] },
     { group: 'group:default/empty-scope', domainIds: [], projectIds: [] },
   ],
@@ -17,11 +21,11 @@ const access = {
 
 describe('scope as conditional decisions (ACL-3)', () => {
   it('limits a scoped technical user to the union of their groups’ domains and projects', () => {
-    const decision = decidePf9Permission(
-      access,
-      pf9Permissions.inventoryRead,
-      ['user:default/u', 'group:default/tenant-a-ops', 'group:default/tenant-a-extra'],
-    );
+    const decision = decidePf9Permission(access, pf9Permissions.inventoryRead, [
+      'user:default/u',
+      'group:default/tenant-a-ops',
+      'group:default/tenant-a-extra',
+    ]);
     expect(decision).toEqual({
       result: AuthorizeResult.CONDITIONAL,
       pluginId: 'pf9',

@@ -39,7 +39,9 @@ export function Pf9OverviewPage() {
               metadata={{
                 version: health.version,
                 database: health.database,
-                clouds: health.clouds.length ? health.clouds : ['none configured'],
+                clouds: health.clouds.length
+                  ? health.clouds
+                  : ['none configured'],
               }}
             />
           </InfoCard>
@@ -49,7 +51,9 @@ export function Pf9OverviewPage() {
             <StructuredMetadataTable
               metadata={{
                 principal: me.principal,
-                role: me.role ?? 'none (ask an admin to map you in pf9.access.roles)',
+                role:
+                  me.role ??
+                  'none (ask an admin to map you in pf9.access.roles)',
                 permissions: me.permissions.length,
               }}
             />

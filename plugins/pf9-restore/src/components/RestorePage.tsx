@@ -32,10 +32,11 @@ export function RestorePage() {
     () => new Pf9Client({ discoveryApi, fetchApi }),
     [discoveryApi, fetchApi],
   );
-  const { value: me, loading, error } = useAsync(
-    () => client.getAccessMe(),
-    [client],
-  );
+  const {
+    value: me,
+    loading,
+    error,
+  } = useAsync(() => client.getAccessMe(), [client]);
 
   if (loading) {
     return <Progress />;
@@ -47,7 +48,11 @@ export function RestorePage() {
   return (
     <Content>
       <ContentHeader title="VM restore" />
-      <InfoCard title={`Restore actions for ${me.principal} (role ${me.role ?? 'none'})`}>
+      <InfoCard
+        title={`Restore actions for ${me.principal} (role ${
+          me.role ?? 'none'
+        })`}
+      >
         <StructuredMetadataTable
           metadata={Object.fromEntries(
             Object.entries(restoreActions).map(([action, permission]) => [

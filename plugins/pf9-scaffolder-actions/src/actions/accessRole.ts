@@ -7,7 +7,7 @@ export function createAccessRoleAction(api: Pf9ApiCaller) {
   return createTemplateAction({
     id: 'pf9:access:role',
     description:
-      "Outputs the PF9 role and permissions of the user running the template; fails when a required permission is missing",
+      'Outputs the PF9 role and permissions of the user running the template; fails when a required permission is missing',
     examples: [
       {
         description: 'Stop unless the user may plan restores',
