@@ -29,6 +29,15 @@ pf9_ensure_node() {
 }
 
 pf9_ensure_node
+
+# The project's shared folder (DESIGN, SPEC, the OpenStack lab and its recorded samples) sits beside the
+# checkout on this project's machines; a clone elsewhere finds it at /work/shared.
+if [ -z "${PF9_SHARED_DIR:-}" ]; then
+  for candidate in "$PF9_ROOT/../shared" /work/shared; do
+    [ -d "$candidate/openstack-samples" ] && { PF9_SHARED_DIR="$(cd "$candidate" && pwd)"; break; }
+  done
+fi
+export PF9_SHARED_DIR="${PF9_SHARED_DIR:-$PF9_ROOT/../shared}"
 export PATH="$PF9_ROOT/node_modules/.bin:$PATH"
 # The vendored Yarn, with no launcher needed.
 yarn() { node "$PF9_ROOT/.yarn/releases/yarn-4.13.0.cjs" "$@"; }

@@ -5,7 +5,11 @@ import { adminToken, call } from './testing/client';
 import { compareShapes, shapeOf } from './testing/shape';
 import type { Obj } from './util';
 
-const SAMPLES = path.resolve(__dirname, '../../../../shared/openstack-samples');
+/** The recorded samples live in the project's shared folder beside the checkout; the test command sets PF9_SHARED_DIR. */
+const SAMPLES = path.join(
+  process.env.PF9_SHARED_DIR ?? path.resolve(__dirname, '../../../../shared'),
+  'openstack-samples',
+);
 
 /** Samples the simulator does not serve (see README). */
 const NOT_IMPLEMENTED = new Set(['glance/schema_image.json']);
