@@ -57,6 +57,7 @@ cleanup() {
   psql -h "$PF9_PG_HOST" -p "$PF9_PG_PORT" -U postgres -Atc \
     "select datname from pg_database where datname like '${prefix}%'" 2>/dev/null |
     while read -r db; do psql -h "$PF9_PG_HOST" -p "$PF9_PG_PORT" -U postgres -qc "drop database \"$db\"" >/dev/null 2>&1; done
+  pf9_stop_postgres
 }
 trap cleanup EXIT
 

@@ -1,5 +1,6 @@
 # PostgreSQL for tests: the server on 127.0.0.1:5432 when one answers, otherwise a throwaway cluster from the
 # machine's initdb/pg_ctl on a free port, stopped when the calling script exits. Sets PF9_PG_HOST/PORT/URL.
+# PF9_PG_THROWAWAY=1 forces the throwaway cluster.
 pf9_pg_bin() {
   local dir
   for dir in /usr/lib/postgresql/*/bin; do
@@ -10,8 +11,8 @@ pf9_pg_bin() {
 
 pf9_ensure_postgres() {
   PF9_PG_HOST=127.0.0.1
-  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null ||
-    node -e 'require("net").connect(5432,"127.0.0.1").on("connect",()=>process.exit(0)).on("error",()=>process.exit(1))'; then
+  if [ "${PF9_PG_THROWAWAY:-}" != 1 ] && { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null ||
+    node -e 'require("net").connect(5432,"127.0.0.1").on("connect",()=>process.exit(0)).on("error",()=>process.exit(1))'; }; then
     PF9_PG_PORT=5432
   else
     PF9_PG_PORT="$(node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
@@ -19,7 +20,7 @@ pf9_ensure_postgres() {
     local owner=""
     # initdb refuses to run as root; the cluster then belongs to the postgres user.
     if [ "$(id -u)" = 0 ]; then owner="runuser -u postgres --"; chown postgres "$PF9_PG_DIR"; fi
-    echo "pf9: no PostgreSQL on 127.0.0.1:5432; starting a throwaway cluster on port $PF9_PG_PORT" >&2
+    echo "pf9: starting a throwaway PostgreSQL cluster on port $PF9_PG_PORT" >&2
     $owner "$(pf9_pg_bin initdb)" -D "$PF9_PG_DIR/data" -U postgres -A trust >/dev/null
     $owner "$(pf9_pg_bin pg_ctl)" -D "$PF9_PG_DIR/data" -l "$PF9_PG_DIR/log" -w \
       -o "-h 127.0.0.1 -p $PF9_PG_PORT -k $PF9_PG_DIR" start >/dev/null
