@@ -51,5 +51,43 @@ export interface Config {
         projectIds?: string[];
       }>;
     };
+    /** Inventory sync (SPEC §1.1–1.6). */
+    inventory?: {
+      schedule?: {
+        /** A cron expression (`{cron: '0 * * * *'}`) or a duration; default hourly. */
+        frequency?:
+          | { cron: string }
+          | {
+              weeks?: number;
+              days?: number;
+              hours?: number;
+              minutes?: number;
+              seconds?: number;
+              milliseconds?: number;
+            };
+        /** Longest a sync may run; default 30 minutes. A run still running after twice this is interrupted. */
+        timeout?: {
+          weeks?: number;
+          days?: number;
+          hours?: number;
+          minutes?: number;
+          seconds?: number;
+          milliseconds?: number;
+        };
+        /** Delay of the first scheduled sync after start-up; default 1 minute. */
+        initialDelay?: {
+          weeks?: number;
+          days?: number;
+          hours?: number;
+          minutes?: number;
+          seconds?: number;
+          milliseconds?: number;
+        };
+      };
+      /** Mass-deletion guard (INV-21): max(minCount, fraction × previous count); defaults 10 and 0.2. */
+      deletionGuard?: { minCount?: number; fraction?: number };
+      /** Direct GET checks of deletion candidates per type and run (INV-19); default 500. */
+      verifyLimit?: number;
+    };
   };
 }

@@ -6,6 +6,16 @@ const validCloud = {
   auth: { url: 'http://127.0.0.1:5000/v3', username: 'admin', password: 'x' },
 };
 
+const inventoryDefaults = {
+  schedule: {
+    frequency: { hours: 1 },
+    timeout: { minutes: 30 },
+    initialDelay: { minutes: 1 },
+  },
+  deletionGuard: { minCount: 10, fraction: 0.2 },
+  verifyLimit: 500,
+};
+
 function read(pf9: unknown) {
   return () => readPf9Config(new ConfigReader({ pf9 } as any));
 }
@@ -27,12 +37,39 @@ describe('readPf9Config', () => {
       roles: { viewer: ['group:default/ops'] },
       scopes: [],
     });
+    expect(config.inventory).toEqual(inventoryDefaults);
+  });
+
+  it('reads an inventory schedule with a cron frequency', () => {
+    const config = readPf9Config(
+      new ConfigReader({
+        pf9: {
+          inventory: {
+            schedule: {
+              frequency: { cron: '*/15 * * * *' },
+              timeout: { minutes: 5 },
+            },
+            deletionGuard: { minCount: 3 },
+          },
+        },
+      }),
+    );
+    expect(config.inventory.schedule).toEqual({
+      frequency: { cron: '*/15 * * * *' },
+      timeout: { minutes: 5 },
+      initialDelay: { minutes: 1 },
+    });
+    expect(config.inventory.deletionGuard).toEqual({
+      minCount: 3,
+      fraction: 0.2,
+    });
   });
 
   it('accepts a config without a pf9 key', () => {
     expect(readPf9Config(new ConfigReader({}))).toEqual({
       clouds: [],
       access: { roles: {}, scopes: [] },
+      inventory: inventoryDefaults,
     });
   });
 
@@ -80,6 +117,26 @@ describe('readPf9Config', () => {
       'a role member that is not a ref',
       { access: { roles: { admin: ['alice'] } } },
       "Invalid config at 'pf9.access.roles.admin[0]': must be user:<namespace>/<name>",
+    ],
+    [
+      'a zero inventory timeout',
+      { inventory: { schedule: { timeout: { minutes: 0 } } } },
+      "Invalid config at 'pf9.inventory.schedule.timeout': must be a positive duration",
+    ],
+    [
+      'an unknown unit in the inventory frequency',
+      { inventory: { schedule: { frequency: { hourz: 1 } } } },
+      "Invalid config at 'pf9.inventory.schedule.frequency'",
+    ],
+    [
+      'a deletion guard fraction above 1',
+      { inventory: { deletionGuard: { fraction: 1.5 } } },
+      "Invalid config at 'pf9.inventory.deletionGuard.fraction'",
+    ],
+    [
+      'an unknown inventory key',
+      { inventory: { schedul: {} } },
+      "Invalid config at 'pf9.inventory'",
     ],
   ])('names the key for %s', (_what, pf9, message) => {
     expect(read(pf9)).toThrow(message);

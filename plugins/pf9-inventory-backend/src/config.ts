@@ -78,6 +78,91 @@ const cloudSchema = z
     }
   });
 
+export interface DurationConfig {
+  weeks?: number;
+  days?: number;
+  hours?: number;
+  minutes?: number;
+  seconds?: number;
+  milliseconds?: number;
+}
+
+const durationSchema = z
+  .object({
+    weeks: z.number().nonnegative().optional(),
+    days: z.number().nonnegative().optional(),
+    hours: z.number().nonnegative().optional(),
+    minutes: z.number().nonnegative().optional(),
+    seconds: z.number().nonnegative().optional(),
+    milliseconds: z.number().nonnegative().optional(),
+  })
+  .strict()
+  .refine((d: DurationConfig) => durationMs(d) > 0, {
+    message: 'must be a positive duration',
+  });
+
+const DURATION_MS: Record<keyof DurationConfig, number> = {
+  weeks: 604_800_000,
+  days: 86_400_000,
+  hours: 3_600_000,
+  minutes: 60_000,
+  seconds: 1000,
+  milliseconds: 1,
+};
+
+/** A HumanDuration-style object in milliseconds. */
+export function durationMs(d: DurationConfig): number {
+  return (Object.keys(DURATION_MS) as Array<keyof DurationConfig>).reduce(
+    (ms, unit) => ms + (d[unit] ?? 0) * DURATION_MS[unit],
+    0,
+  );
+}
+
+const inventorySchema = z
+  .object({
+    schedule: z
+      .object({
+        /** a cron expression or a duration; default hourly (INV-1) */
+        frequency: z
+          .union([
+            z.object({ cron: z.string().min(9) }).strict(),
+            durationSchema,
+          ])
+          .default({ hours: 1 }),
+        timeout: durationSchema.default({ minutes: 30 }),
+        initialDelay: durationSchema.default({ minutes: 1 }),
+      })
+      .strict()
+      .default({
+        frequency: { hours: 1 },
+        timeout: { minutes: 30 },
+        initialDelay: { minutes: 1 },
+      }),
+    /** INV-21: a type's deletions above max(minCount, fraction × previous count) are held back */
+    deletionGuard: z
+      .object({
+        minCount: z.number().int().nonnegative().default(10),
+        fraction: z.number().min(0).max(1).default(0.2),
+      })
+      .strict()
+      .default({ minCount: 10, fraction: 0.2 }),
+    /** INV-19: GET checks per type and run */
+    verifyLimit: z.number().int().nonnegative().default(500),
+  })
+  .strict();
+
+export type InventoryConfig = z.infer<typeof inventorySchema>;
+
+const INVENTORY_DEFAULTS: InventoryConfig = {
+  schedule: {
+    frequency: { hours: 1 },
+    timeout: { minutes: 30 },
+    initialDelay: { minutes: 1 },
+  },
+  deletionGuard: { minCount: 10, fraction: 0.2 },
+  verifyLimit: 500,
+};
+
 const pf9ConfigSchema = z
   .object({
     clouds: z
@@ -126,6 +211,7 @@ const pf9ConfigSchema = z
       })
       .strict()
       .default({ roles: {}, scopes: [] }),
+    inventory: inventorySchema.default(INVENTORY_DEFAULTS),
   })
   .passthrough();
 
@@ -139,6 +225,7 @@ export interface AccessConfig {
 export interface Pf9Config {
   clouds: CloudConfig[];
   access: AccessConfig;
+  inventory: InventoryConfig;
 }
 
 /** Thrown at start-up for a bad `pf9` config value; the message names the key. */
@@ -168,5 +255,6 @@ export function readPf9Config(config: Config): Pf9Config {
   return {
     clouds: parsed.data.clouds,
     access: parsed.data.access as AccessConfig,
+    inventory: parsed.data.inventory,
   };
 }

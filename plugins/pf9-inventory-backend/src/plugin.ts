@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import { pf9PermissionList } from '@internal/plugin-pf9-common';
-import { readPf9Config } from './config';
+import { durationMs, readPf9Config } from './config';
+import { InventorySyncEngine } from './inventory/engine';
+import { InventoryQueries } from './inventory/query';
+import { scheduleInventorySync } from './inventory/scheduler';
 import { RouteAuthorizer } from './permissions/authorizer';
 import { scopedResourceRef, scopeRules } from './permissions/rules';
 import { createRouter } from './router';
@@ -28,6 +31,7 @@ export const pf9Plugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         userInfo: coreServices.userInfo,
+        scheduler: coreServices.scheduler,
       },
       async init(deps) {
         const pf9Config = readPf9Config(deps.config);
@@ -43,15 +47,34 @@ export const pf9Plugin = createBackendPlugin({
           permissions: pf9PermissionList,
           rules: scopeRules,
         });
+        const audit = new AuditLog(db, deps.auditor);
         const authorizer = new RouteAuthorizer({
           auth: deps.auth,
           httpAuth: deps.httpAuth,
           permissions: deps.permissions,
           access: pf9Config.access,
-          audit: new AuditLog(db, deps.auditor),
+          audit,
           toScopeFilter: createConditionTransformer(
             deps.permissionsRegistry.getPermissionRuleset(scopedResourceRef),
           ),
+        });
+
+        const inventoryEngine = new InventorySyncEngine({
+          db,
+          clouds: pf9Config.clouds,
+          logger: deps.logger.child({ area: 'inventory' }),
+          audit,
+          settings: {
+            timeoutMs: durationMs(pf9Config.inventory.schedule.timeout),
+            guard: pf9Config.inventory.deletionGuard,
+            verifyLimit: pf9Config.inventory.verifyLimit,
+          },
+        });
+        await scheduleInventorySync({
+          scheduler: deps.scheduler,
+          engine: inventoryEngine,
+          config: pf9Config.inventory,
+          logger: deps.logger,
         });
 
         deps.httpRouter.use(
@@ -64,6 +87,12 @@ export const pf9Plugin = createBackendPlugin({
             access: pf9Config.access,
             authorizer,
             userInfo: deps.userInfo,
+            inventory: {
+              engine: inventoryEngine,
+              queries: new InventoryQueries(db),
+              authorizer,
+              audit,
+            },
           }),
         );
         deps.httpRouter.addAuthPolicy({

@@ -24,7 +24,7 @@ export interface MetricFamily {
 export function registerFamilies(
   families: MetricFamily[],
   cloudIds: string[],
-  registries: Registry[],
+  registries: Registry<any>[],
 ): void {
   for (const family of families) {
     const labelNames = ['cloud', ...family.labelNames];

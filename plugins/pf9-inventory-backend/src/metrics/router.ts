@@ -1,7 +1,7 @@
 import { AuthenticationError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
-import { Registry } from 'prom-client';
+import { OpenMetricsContentType, Registry } from 'prom-client';
 import { timingSafeEqual } from 'node:crypto';
 import { MetricFamily, registerFamilies } from './families';
 
@@ -37,10 +37,10 @@ export function createMetricsRouter(options: MetricsRouterOptions) {
   const cacheMs = options.cacheMs ?? 15_000;
   const now = options.now ?? Date.now;
   const text = new Registry();
-  const openMetrics = new Registry();
+  const openMetrics = new Registry<OpenMetricsContentType>();
   openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   registerFamilies(families, cloudIds, [text, openMetrics]);
-  const cache = new Map<Registry, { body: Promise<string>; at: number }>();
+  const cache = new Map<Registry<any>, { body: Promise<string>; at: number }>();
 
   const router = Router();
   router.get('/metrics', async (req, res) => {

@@ -12,12 +12,15 @@ import Router from 'express-promise-router';
 import { AccessConfig } from '../config';
 import { RouteAuthorizer } from '../permissions/authorizer';
 import { resolveRole } from '../permissions/roleResolver';
+import { createInventoryRouter, InventoryRouterOptions } from './inventory';
 
 export interface RouterOptions {
   health: Omit<Pf9Health, 'status'>;
   access: AccessConfig;
   authorizer: RouteAuthorizer;
   userInfo: UserInfoService;
+  /** the inventory area's routes, under /inventory */
+  inventory?: InventoryRouterOptions;
 }
 
 /** The routes of the foundation: health and access. The areas add their own routers beside these. */
@@ -65,6 +68,10 @@ export function createRouter(options: RouterOptions): express.Router {
       })),
     });
   });
+
+  if (options.inventory) {
+    router.use('/inventory', createInventoryRouter(options.inventory));
+  }
 
   return router;
 }

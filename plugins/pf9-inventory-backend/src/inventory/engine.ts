@@ -1,0 +1,314 @@
+/**
+ * The sync engine (SPEC §1.1): claims the cloud, collects every type, enriches, writes each type in its
+ * own transaction, and always finalises the run record.
+ */
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import { Knex } from 'knex';
+import type { CloudConfig } from '../config';
+import {
+  OpenStackClient,
+  OpenStackLogger,
+  OpenStackNotFoundError,
+  createOpenStackClient,
+} from '../openstack';
+import type { AuditLog } from '../store/audit';
+import { collectAll, describeError } from './collectors';
+import { StoredOwner, enrich } from './enrich';
+import { RunStore } from './runs';
+import {
+  INVENTORY_TYPES,
+  InventoryRun,
+  InventoryType,
+  RunStatus,
+  RunTrigger,
+  TypeOutcome,
+} from './types';
+import { VerifyResult, writeType } from './writer';
+
+export interface InventoryEngineSettings {
+  /** the task timeout; a run `running` for more than twice this is interrupted by the next run */
+  timeoutMs: number;
+  guard: { minCount: number; fraction: number };
+  verifyLimit: number;
+}
+
+export const DEFAULT_ENGINE_SETTINGS: InventoryEngineSettings = {
+  timeoutMs: 30 * 60_000,
+  guard: { minCount: 10, fraction: 0.2 },
+  verifyLimit: 500,
+};
+
+export interface InventoryEngineOptions {
+  db: Knex;
+  clouds: CloudConfig[];
+  logger: LoggerService;
+  audit?: AuditLog;
+  settings?: Partial<InventoryEngineSettings>;
+  /** builds the per-run client (tests pass fast retries and short timeouts) */
+  clientFactory?: (cloud: CloudConfig) => OpenStackClient;
+}
+
+export class InventorySyncEngine {
+  readonly runs: RunStore;
+  readonly settings: InventoryEngineSettings;
+  private readonly inFlight = new Map<string, Promise<InventoryRun>>();
+
+  constructor(private readonly options: InventoryEngineOptions) {
+    this.runs = new RunStore(options.db);
+    this.settings = { ...DEFAULT_ENGINE_SETTINGS, ...(options.settings ?? {}) };
+  }
+
+  cloudIds(): string[] {
+    return this.options.clouds.map(c => c.id);
+  }
+
+  private cloud(cloudId: string): CloudConfig {
+    const cloud = this.options.clouds.find(c => c.id === cloudId);
+    if (!cloud) throw new NotFoundError(`No cloud '${cloudId}' is configured`);
+    return cloud;
+  }
+
+  /**
+   * Claims the cloud (409 SyncAlreadyRunningError while another sync runs, in any instance) and runs
+   * the sync in the background. `done` settles with the finalised run.
+   */
+  async start(
+    cloudId: string,
+    trigger: RunTrigger,
+    triggeredBy: string,
+  ): Promise<{ runId: string; done: Promise<InventoryRun> }> {
+    const cloud = this.cloud(cloudId);
+    const run = await this.runs.claim({
+      cloudId,
+      trigger,
+      triggeredBy,
+      timeoutMs: this.settings.timeoutMs,
+    });
+    const done = this.execute(cloud, run.id).finally(() =>
+      this.inFlight.delete(run.id),
+    );
+    this.inFlight.set(run.id, done);
+    return { runId: run.id, done };
+  }
+
+  /** Claims and runs to the end (the scheduler task). */
+  async run(
+    cloudId: string,
+    trigger: RunTrigger,
+    triggeredBy: string,
+  ): Promise<InventoryRun> {
+    return (await this.start(cloudId, trigger, triggeredBy)).done;
+  }
+
+  /** Waits for the syncs this instance started (tests, shutdown). */
+  async whenIdle(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()]);
+  }
+
+  private async execute(
+    cloud: CloudConfig,
+    runId: string,
+  ): Promise<InventoryRun> {
+    const { db, logger } = this.options;
+    const outcomes: TypeOutcome[] = [];
+    let status: Exclude<RunStatus, 'running'> = 'failed';
+    let error: string | null = null;
+    try {
+      const client = this.options.clientFactory
+        ? this.options.clientFactory(cloud)
+        : createOpenStackClient(cloud, { logger: openStackLogger(logger) });
+      // authentication and catalog first: their failure fails the run (INV-2)
+      await client.isAdmin();
+
+      const stored = await this.storedOwners(cloud.id);
+      const knownKeypairUserIds = (
+        await db('inventory_resources')
+          .where({ cloud_id: cloud.id, type: 'keypair', deleted: false })
+          .select('key_fields')
+      ).map(r => String(JSON.parse(r.key_fields).user_id));
+      const collected = await collectAll(client, { knownKeypairUserIds });
+      enrich({
+        types: collected.types,
+        effectiveAssignments: collected.effectiveAssignments,
+        ...stored,
+      });
+
+      const verify = (type: InventoryType, id: string) =>
+        verifyGone(client, type, id);
+      for (const type of INVENTORY_TYPES) {
+        const t = collected.types.get(type);
+        if (!t) {
+          outcomes.push({
+            type,
+            status: 'skipped',
+            count: 0,
+            pages: 0,
+            durationMs: 0,
+          });
+          continue;
+        }
+        try {
+          outcomes.push(
+            await writeType(db, cloud.id, runId, t, {
+              guard: this.settings.guard,
+              verifyLimit: this.settings.verifyLimit,
+              verify,
+            }),
+          );
+        } catch (e) {
+          // one type's write failure never rolls back the others (INV-3, PIT-6)
+          logger.error(
+            `inventory: writing ${type} of cloud ${
+              cloud.id
+            } failed: ${describeError(e)}`,
+          );
+          outcomes.push({
+            type,
+            status: 'failed',
+            count: t.resources.length,
+            pages: t.pages,
+            durationMs: t.durationMs,
+            error: `store: ${describeError(e)}`,
+          });
+        }
+        await this.runs.saveOutcomes(runId, outcomes);
+      }
+      for (const o of outcomes.filter(x => x.status === 'complete_guarded')) {
+        logger.error(
+          `inventory_deletion_guard: ${o.type} of cloud ${cloud.id} would delete ${o.deletions?.candidates} (threshold ${o.deletions?.guarded?.threshold}); nothing deleted`,
+        );
+        await this.options.audit
+          ?.record({
+            eventId: 'inventory_deletion_guard',
+            actor: 'system:pf9-inventory-sync',
+            severity: 'critical',
+            target: { type: o.type, id: runId },
+            outcome: 'fail',
+            error: new Error('mass-deletion guard tripped'),
+            details: {
+              cloudId: cloud.id,
+              runId,
+              type: o.type,
+              threshold: o.deletions?.guarded?.threshold ?? 0,
+              candidateIds: o.deletions?.guarded?.candidateIds ?? [],
+            },
+          })
+          .catch(e =>
+            logger.warn(`inventory: audit of the guard failed: ${e}`),
+          );
+      }
+      const completeTypes = outcomes.filter(
+        o => o.status === 'complete' || o.status === 'complete_guarded',
+      );
+      if (completeTypes.length === 0) status = 'failed';
+      else if (completeTypes.length === outcomes.length) status = 'succeeded';
+      else status = 'partial';
+    } catch (e) {
+      status = 'failed';
+      error = describeError(e);
+      logger.error(`inventory: sync of cloud ${cloud.id} failed: ${error}`);
+    } finally {
+      const deletionStats = {
+        recorded: outcomes.reduce(
+          (n, o) => n + (o.deletions?.recorded ?? 0),
+          0,
+        ),
+        verifiedByGet: outcomes.reduce(
+          (n, o) => n + (o.deletions?.verifiedByGet ?? 0),
+          0,
+        ),
+        guardedTypes: outcomes
+          .filter(o => o.status === 'complete_guarded')
+          .map(o => o.type),
+      };
+      try {
+        await this.runs.finish(runId, {
+          status,
+          types: outcomes,
+          deletionStats,
+          error,
+        });
+      } catch (e) {
+        logger.error(
+          `inventory: could not finalise run ${runId}: ${describeError(e)}`,
+        );
+      }
+    }
+    return (await this.runs.get(runId))!;
+  }
+
+  private async storedOwners(cloudId: string) {
+    const rows = await this.options
+      .db('inventory_resources')
+      .where({ cloud_id: cloudId })
+      .whereIn('type', ['project', 'domain', 'user'])
+      .select('type', 'id', 'name', 'domain_id', 'deleted');
+    const maps = {
+      storedProjects: new Map<string, StoredOwner>(),
+      storedDomains: new Map<string, StoredOwner>(),
+      storedUsers: new Map<string, StoredOwner>(),
+    };
+    for (const r of rows) {
+      const owner = {
+        name: r.name,
+        domainId: r.domain_id,
+        deleted: !!r.deleted,
+      };
+      if (r.type === 'project') maps.storedProjects.set(r.id, owner);
+      else if (r.type === 'domain') maps.storedDomains.set(r.id, owner);
+      else maps.storedUsers.set(r.id, owner);
+    }
+    return maps;
+  }
+}
+
+/** The client's logger interface takes free-form meta; Backstage's takes JSON: pass messages only. */
+function openStackLogger(logger: LoggerService): OpenStackLogger {
+  return {
+    debug: m => logger.debug(m),
+    info: m => logger.info(m),
+    warn: m => logger.warn(m),
+    error: m => logger.error(m),
+  };
+}
+
+/** INV-19 rule 4: only a 404 on a direct GET confirms a deletion; anything else keeps the resource. */
+export async function verifyGone(
+  client: OpenStackClient,
+  type: InventoryType,
+  id: string,
+): Promise<VerifyResult> {
+  try {
+    switch (type) {
+      case 'server':
+        await client.compute.getServer(id);
+        break;
+      case 'volume':
+        await client.blockStorage.getVolume(id);
+        break;
+      case 'volume_snapshot':
+        await client.blockStorage.getSnapshot(id);
+        break;
+      case 'image':
+        await client.image.getImage(id);
+        break;
+      case 'port':
+        await client.network.getPort(id);
+        break;
+      case 'network':
+        // the client has no getNetwork; the same session call it would make
+        await client.session.json(
+          'network',
+          'GET',
+          `/v2.0/networks/${encodeURIComponent(id)}`,
+        );
+        break;
+      default:
+        return 'unknown';
+    }
+    return 'present';
+  } catch (e) {
+    return e instanceof OpenStackNotFoundError ? 'gone' : 'unknown';
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * The read side of the inventory (SPEC §1.12, INV-17): every filter, sort and page is applied in the
+ * database, and the caller's scope becomes `domain_id IN (...)` / `project_id IN (...)` conditions.
+ */
+import { PermissionCriteria } from '@backstage/plugin-permission-common';
+import { Knex } from 'knex';
+import type { ScopeFilter } from '../permissions/rules';
+import { InventoryType } from './types';
+
+export type Scope = PermissionCriteria<ScopeFilter> | undefined;
+
+/** Applies a scope criteria tree as a WHERE clause on the given columns. */
+export function applyScope(
+  query: Knex.QueryBuilder,
+  scope: Scope,
+  columns = { domain: 'domain_id', project: 'project_id' },
+): Knex.QueryBuilder {
+  if (!scope) return query;
+  const apply = (q: Knex.QueryBuilder, c: PermissionCriteria<ScopeFilter>) => {
+    if ('allOf' in c) {
+      q.where(inner => {
+        for (const sub of c.allOf) inner.andWhere(x => apply(x, sub));
+      });
+    } else if ('anyOf' in c) {
+      q.where(inner => {
+        for (const sub of c.anyOf) inner.orWhere(x => apply(x, sub));
+      });
+    } else if ('not' in c) {
+      q.whereNot(inner => apply(inner, c.not));
+    } else if ('domainIds' in c) {
+      if (c.domainIds.length) q.whereIn(columns.domain, c.domainIds);
+      else q.whereRaw('1 = 0');
+    } else if (c.projectIds.length) {
+      q.whereIn(columns.project, c.projectIds);
+    } else {
+      q.whereRaw('1 = 0');
+    }
+    return q;
+  };
+  return query.where(q => apply(q, scope));
+}
+
+export const RESOURCE_SORT_KEYS = {
+  name: 'name',
+  id: 'id',
+  status: 'status',
+  project_id: 'project_id',
+  domain_id: 'domain_id',
+  updated_at: 'updated_at',
+  last_seen_at: 'last_seen_at',
+} as const;
+export type ResourceSortKey = keyof typeof RESOURCE_SORT_KEYS;
+
+export interface ResourceFilter {
+  cloudId: string;
+  type: InventoryType;
+  name?: string;
+  projectId?: string;
+  domainId?: string;
+  status?: string;
+  q?: string;
+  includeDeleted?: boolean;
+  sort: ResourceSortKey;
+  order: 'asc' | 'desc';
+  page: number;
+  pageSize: number;
+}
+
+const parse = (v: unknown) =>
+  typeof v === 'string' && v ? JSON.parse(v) : null;
+
+const iso = (v: unknown): string | null =>
+  v === null || v === undefined
+    ? null
+    : (v instanceof Date ? v : new Date(v as string)).toISOString();
+
+/** `%` and `_` in user input match literally. */
+function likePattern(text: string): string {
+  return `%${text.toLowerCase().replace(/[\\%_]/g, m => `\\${m}`)}%`;
+}
+
+export function toResource(row: any, detail = false) {
+  const base = {
+    cloudId: row.cloud_id,
+    type: row.type,
+    id: row.id,
+    name: row.name,
+    projectId: row.project_id,
+    domainId: row.domain_id,
+    status: row.status,
+    deleted: !!row.deleted,
+    versionNo: row.version_no,
+    contentHash: row.content_hash,
+    firstSeenRunId: row.first_seen_run,
+    lastSeenRunId: row.last_seen_run,
+    lastSeenAt: iso(row.last_seen_at),
+    updatedAt: iso(row.updated_at),
+    fields: parse(row.key_fields),
+    derived: parse(row.derived),
+  };
+  return detail ? { ...base, raw: parse(row.raw) } : base;
+}
+
+export class InventoryQueries {
+  constructor(private readonly db: Knex) {}
+
+  async listResources(filter: ResourceFilter, scope: Scope) {
+    const base = this.db('inventory_resources')
+      .where({ cloud_id: filter.cloudId, type: filter.type })
+      .modify(q => {
+        if (!filter.includeDeleted) q.where('deleted', false);
+        if (filter.projectId) q.where('project_id', filter.projectId);
+        if (filter.domainId) q.where('domain_id', filter.domainId);
+        if (filter.status)
+          q.whereRaw('lower(status) = ?', [filter.status.toLowerCase()]);
+        if (filter.name)
+          q.whereRaw("lower(name) like ? escape '\\'", [
+            likePattern(filter.name),
+          ]);
+        if (filter.q)
+          q.whereRaw("search_text like ? escape '\\'", [likePattern(filter.q)]);
+        applyScope(q, scope);
+      });
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const column = RESOURCE_SORT_KEYS[filter.sort];
+    const rows = await base
+      .clone()
+      .select(
+        'cloud_id',
+        'type',
+        'id',
+        'name',
+        'project_id',
+        'domain_id',
+        'status',
+        'deleted',
+        'version_no',
+        'content_hash',
+        'first_seen_run',
+        'last_seen_run',
+        'last_seen_at',
+        'updated_at',
+        'key_fields',
+        'derived',
+      )
+      .orderBy([
+        { column, order: filter.order, nulls: 'last' },
+        ...(column === 'id' ? [] : [{ column: 'id', order: filter.order }]),
+      ])
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize);
+    return {
+      items: rows.map((r: any) => toResource(r)),
+      page: filter.page,
+      pageSize: filter.pageSize,
+      total: Number(n),
+    };
+  }
+
+  async getResource(
+    cloudId: string,
+    type: InventoryType,
+    id: string,
+    scope: Scope,
+  ) {
+    const row = await applyScope(
+      this.db('inventory_resources').where({ cloud_id: cloudId, type, id }),
+      scope,
+    ).first();
+    return row ? toResource(row, true) : undefined;
+  }
+
+  async history(
+    cloudId: string,
+    type: InventoryType,
+    id: string,
+    page: number,
+    pageSize: number,
+  ) {
+    const base = this.db('inventory_versions').where({
+      cloud_id: cloudId,
+      type,
+      resource_id: id,
+    });
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const rows = await base
+      .clone()
+      .orderBy('version_no', 'desc')
+      .limit(pageSize)
+      .offset((page - 1) * pageSize);
+    return {
+      items: rows.map(r => ({
+        versionNo: r.version_no,
+        runId: r.run_id,
+        changeType: r.change_type,
+        recordedAt: iso(r.recorded_at),
+        hash: r.content_hash,
+        changedFields: parse(r.changed_fields) ?? [],
+        normalised: parse(r.content),
+      })),
+      page,
+      pageSize,
+      total: Number(n),
+    };
+  }
+
+  async deletions(
+    filter: {
+      cloudId: string;
+      type?: InventoryType;
+      since?: Date;
+      runId?: string;
+      page: number;
+      pageSize: number;
+    },
+    scope: Scope,
+  ) {
+    const base = this.db('inventory_deletions')
+      .where({ cloud_id: filter.cloudId })
+      .modify(q => {
+        if (filter.type) q.where('type', filter.type);
+        if (filter.since) q.where('detected_at', '>=', filter.since);
+        if (filter.runId) q.where('detected_in_run_id', filter.runId);
+        applyScope(q, scope);
+      });
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const rows = await base
+      .clone()
+      .orderBy([
+        { column: 'detected_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ])
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize);
+    return {
+      items: rows.map((r: any) => ({
+        type: r.type,
+        id: r.resource_id,
+        name: r.name,
+        projectId: r.project_id,
+        projectName: r.project_name,
+        domainId: r.domain_id,
+        domainName: r.domain_name,
+        lastSeenAt: iso(r.last_seen_at),
+        lastSeenRunId: r.last_seen_run_id,
+        detectedInRunId: r.detected_in_run_id,
+        detectedAt: iso(r.detected_at),
+        reason: r.reason,
+        verifiedByGet: !!r.verified_by_get,
+        lastKnown: parse(r.content),
+        reverted: !!r.reverted,
+        revertedInRunId: r.reverted_in_run_id ?? null,
+      })),
+      page: filter.page,
+      pageSize: filter.pageSize,
+      total: Number(n),
+    };
+  }
+}
