@@ -49,6 +49,7 @@ YAML
 
 (cd "$work/bundle/packages/backend" && NODE_ENV=production \
   POSTGRES_HOST="$PF9_PG_HOST" POSTGRES_PORT="$PF9_PG_PORT" POSTGRES_USER=postgres POSTGRES_PASSWORD=unused \
+  PF9_METRICS_TOKEN=prod-check-metrics-token-01 \
   exec node dist/index.cjs.js --config "$PF9_ROOT/app-config.yaml" \
   --config "$PF9_ROOT/app-config.production.yaml" --config "$work/check.yaml") >"$work/backend.log" 2>&1 &
 backend=$!
@@ -83,6 +84,8 @@ check "health reports postgres and the production cloud" node -e '
 check "viewer token refused on a superadmin-only route (403)" [ "$(status /access/matrix prod-check-viewer-token-0001)" = 403 ]
 check "superadmin token allowed on it (200)" [ "$(status /access/matrix prod-check-superadmin-token-01)" = 200 ]
 check "no token refused (401)" [ "$(status /access/matrix '')" = 401 ]
+check "metrics refused without the metrics token (401)" [ "$(status /metrics prod-check-viewer-token-0001)" = 401 ]
+check "metrics served with the metrics token (200)" [ "$(status /metrics prod-check-metrics-token-01)" = 200 ]
 if [ "$failures" -gt 0 ]; then
   tail -n 40 "$work/backend.log" >&2; exit 1
 fi

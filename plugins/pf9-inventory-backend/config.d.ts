@@ -89,5 +89,47 @@ export interface Config {
       /** Direct GET checks of deletion candidates per type and run (INV-19); default 500. */
       verifyLimit?: number;
     };
+    /** RVTools-style exports (SPEC §1.7). */
+    export?: {
+      /** Days a file and its row are kept; default 7. */
+      retentionDays?: number;
+      /** Directory the files are written to; default `<os tmpdir>/pf9-exports`. Share it between replicas. */
+      directory?: string;
+      /** The scheduled unmasked XLSX export of every cloud's latest run. */
+      schedule?: {
+        /** Default true. */
+        enabled?: boolean;
+        /** A cron expression or a duration; default `{cron: '0 2 * * *'}` (daily 02:00 UTC). */
+        frequency?:
+          | { cron: string }
+          | {
+              weeks?: number;
+              days?: number;
+              hours?: number;
+              minutes?: number;
+              seconds?: number;
+              milliseconds?: number;
+            };
+        /** Longest one scheduled export may run; default 30 minutes. */
+        timeout?: {
+          weeks?: number;
+          days?: number;
+          hours?: number;
+          minutes?: number;
+          seconds?: number;
+          milliseconds?: number;
+        };
+      };
+    };
+    /** The Prometheus endpoint /api/pf9/metrics (SPEC MON-6). */
+    monitoring?: {
+      /**
+       * Static bearer token scrapers send; required unless allowAnonymousScrape is true.
+       * @visibility secret
+       */
+      metricsToken?: string;
+      /** Skip the token check; for trusted networks only. */
+      allowAnonymousScrape?: boolean;
+    };
   };
 }

@@ -70,6 +70,14 @@ describe('readPf9Config', () => {
       clouds: [],
       access: { roles: {}, scopes: [] },
       inventory: inventoryDefaults,
+      export: {
+        retentionDays: 7,
+        schedule: {
+          enabled: true,
+          frequency: { cron: '0 2 * * *' },
+          timeout: { minutes: 30 },
+        },
+      },
     });
   });
 
@@ -107,6 +115,16 @@ describe('readPf9Config', () => {
       'an unknown key in a cloud',
       { clouds: [{ ...validCloud, pasword: 'typo' }] },
       "Invalid config at 'pf9.clouds[0]'",
+    ],
+    [
+      'a metrics section without a token or anonymous scraping',
+      { monitoring: {} },
+      "Invalid config at 'pf9.monitoring.metricsToken': is required unless allowAnonymousScrape is true",
+    ],
+    [
+      'a short metrics token',
+      { monitoring: { metricsToken: 'short' } },
+      "Invalid config at 'pf9.monitoring.metricsToken': must be at least 16 characters",
     ],
     [
       'an unknown role',

@@ -153,6 +153,44 @@ const inventorySchema = z
 
 export type InventoryConfig = z.infer<typeof inventorySchema>;
 
+const exportSchema = z
+  .object({
+    /** EXP-1: files (and their rows) are kept this many days */
+    retentionDays: z.number().int().min(1).max(3650).default(7),
+    /** where files are written; default `<os tmpdir>/pf9-exports` (share it between replicas) */
+    directory: z.string().min(1).optional(),
+    /** EXP-1: the scheduled export of every cloud (unmasked XLSX of the latest run) */
+    schedule: z
+      .object({
+        enabled: z.boolean().default(true),
+        frequency: z
+          .union([
+            z.object({ cron: z.string().min(9) }).strict(),
+            durationSchema,
+          ])
+          .default({ cron: '0 2 * * *' }),
+        timeout: durationSchema.default({ minutes: 30 }),
+      })
+      .strict()
+      .default({
+        enabled: true,
+        frequency: { cron: '0 2 * * *' },
+        timeout: { minutes: 30 },
+      }),
+  })
+  .strict();
+
+export type ExportConfig = z.infer<typeof exportSchema>;
+
+const EXPORT_DEFAULTS: ExportConfig = {
+  retentionDays: 7,
+  schedule: {
+    enabled: true,
+    frequency: { cron: '0 2 * * *' },
+    timeout: { minutes: 30 },
+  },
+};
+
 const INVENTORY_DEFAULTS: InventoryConfig = {
   schedule: {
     frequency: { hours: 1 },
@@ -162,6 +200,27 @@ const INVENTORY_DEFAULTS: InventoryConfig = {
   deletionGuard: { minCount: 10, fraction: 0.2 },
   verifyLimit: 500,
 };
+
+const monitoringSchema = z
+  .object({
+    metricsToken: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .optional(),
+    allowAnonymousScrape: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((monitoring, ctx) => {
+    if (!monitoring.metricsToken && !monitoring.allowAnonymousScrape) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metricsToken'],
+        message: 'is required unless allowAnonymousScrape is true',
+      });
+    }
+  });
+
+export type MonitoringConfig = z.infer<typeof monitoringSchema>;
 
 const pf9ConfigSchema = z
   .object({
@@ -212,6 +271,8 @@ const pf9ConfigSchema = z
       .strict()
       .default({ roles: {}, scopes: [] }),
     inventory: inventorySchema.default(INVENTORY_DEFAULTS),
+    // Without a monitoring section the metrics route answers 401 to everyone.
+    monitoring: monitoringSchema.optional(),
   })
   .passthrough();
 
@@ -226,6 +287,7 @@ export interface Pf9Config {
   clouds: CloudConfig[];
   access: AccessConfig;
   inventory: InventoryConfig;
+  monitoring?: MonitoringConfig;
 }
 
 /** Thrown at start-up for a bad `pf9` config value; the message names the key. */
@@ -256,5 +318,6 @@ export function readPf9Config(config: Config): Pf9Config {
     clouds: parsed.data.clouds,
     access: parsed.data.access as AccessConfig,
     inventory: parsed.data.inventory,
+    monitoring: parsed.data.monitoring,
   };
 }

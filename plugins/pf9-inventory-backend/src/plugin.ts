@@ -6,10 +6,13 @@ import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import { pf9PermissionList } from '@internal/plugin-pf9-common';
 import { durationMs, readPf9Config } from './config';
 import { InventorySyncEngine } from './inventory/engine';
+import { inventoryMetricFamilies } from './inventory/metrics';
 import { InventoryQueries } from './inventory/query';
 import { scheduleInventorySync } from './inventory/scheduler';
 import { RouteAuthorizer } from './permissions/authorizer';
 import { scopedResourceRef, scopeRules } from './permissions/rules';
+import { buildInfoFamily } from './metrics/buildInfo';
+import { createMetricsRouter } from './metrics/router';
 import { createRouter } from './router';
 import { AuditLog } from './store/audit';
 import { databaseKind, migrateStore } from './store/migrate';
@@ -95,8 +98,25 @@ export const pf9Plugin = createBackendPlugin({
             },
           }),
         );
+        deps.httpRouter.use(
+          createMetricsRouter({
+            families: [
+              buildInfoFamily(version),
+              ...inventoryMetricFamilies(db),
+            ],
+            cloudIds: pf9Config.clouds.map(cloud => cloud.id),
+            metricsToken: pf9Config.monitoring?.metricsToken,
+            allowAnonymousScrape:
+              pf9Config.monitoring?.allowAnonymousScrape ?? false,
+          }),
+        );
         deps.httpRouter.addAuthPolicy({
           path: '/health',
+          allow: 'unauthenticated',
+        });
+        // Scrapers carry the static metrics token, checked by the route itself (MON-6).
+        deps.httpRouter.addAuthPolicy({
+          path: '/metrics',
           allow: 'unauthenticated',
         });
       },
