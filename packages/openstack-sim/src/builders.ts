@@ -79,6 +79,8 @@ export function makeSnapshot(
   s: {
     id: string;
     volume: Obj;
+    /** the owner; Cinder uses the request's (token's) project, defaults to the volume's */
+    projectId?: string;
     userId: string;
     name: string;
     description?: string | null;
@@ -100,7 +102,7 @@ export function makeSnapshot(
     group_snapshot_id: null,
     user_id: s.userId,
     'os-extended-snapshot-attributes:project_id':
-      s.volume['os-vol-tenant-attr:tenant_id'],
+      s.projectId ?? s.volume['os-vol-tenant-attr:tenant_id'],
     'os-extended-snapshot-attributes:progress':
       s.status === 'available' ? '100%' : '0%',
   };

@@ -89,32 +89,43 @@ function getSnapshot(ctx: Ctx, id: string): Obj {
   return s;
 }
 
+/** Cinder's usage of one project (volumes, gigabytes, snapshots, backups, per type). */
 export function cinderUsage(ctx: Ctx, projectId: string): Obj {
-  const u: Obj = {};
-  const add = (k: string, n: number) => {
-    u[k] = (u[k] ?? 0) + n;
-  };
-  for (const v of ctx.state.volumes.all()) {
-    if (v[VOL_PROJECT] !== projectId) continue;
-    add('volumes', 1);
-    add('gigabytes', v.size);
-    add(`volumes_${v.volume_type}`, 1);
-    add(`gigabytes_${v.volume_type}`, v.size);
-  }
-  const volType = (id: string) =>
-    ctx.state.volumes.get(id)?.volume_type ?? '__DEFAULT__';
-  for (const s of ctx.state.snapshots.all()) {
-    if (s[SNAP_PROJECT] !== projectId) continue;
-    add('snapshots', 1);
-    add('gigabytes', s.size);
-    add(`snapshots_${volType(s.volume_id)}`, 1);
-  }
-  for (const b of ctx.state.backups.all()) {
-    if (b[BACKUP_PROJECT] !== projectId) continue;
-    add('backups', 1);
-    add('backup_gigabytes', b.size);
-  }
-  return u;
+  const st = ctx.state;
+  const all = st.cached(
+    'cinderUsage',
+    [st.volumes, st.snapshots, st.backups],
+    () => {
+      const usage = new Map<string, Obj>();
+      const add = (p: string, k: string, n: number) => {
+        let u = usage.get(p);
+        if (!u) usage.set(p, (u = {}));
+        u[k] = (u[k] ?? 0) + n;
+      };
+      for (const v of st.volumes.all()) {
+        const p = v[VOL_PROJECT];
+        add(p, 'volumes', 1);
+        add(p, 'gigabytes', v.size);
+        add(p, `volumes_${v.volume_type}`, 1);
+        add(p, `gigabytes_${v.volume_type}`, v.size);
+      }
+      const volType = (id: string) =>
+        st.volumes.get(id)?.volume_type ?? '__DEFAULT__';
+      for (const s of st.snapshots.all()) {
+        const p = s[SNAP_PROJECT];
+        add(p, 'snapshots', 1);
+        add(p, 'gigabytes', s.size);
+        add(p, `snapshots_${volType(s.volume_id)}`, 1);
+      }
+      for (const b of st.backups.all()) {
+        const p = b[BACKUP_PROJECT];
+        add(p, 'backups', 1);
+        add(p, 'backup_gigabytes', b.size);
+      }
+      return usage;
+    },
+  );
+  return { ...(all.get(projectId) ?? {}) };
 }
 
 function quotaSet(ctx: Ctx, projectId: string): Obj {
@@ -395,7 +406,10 @@ export function cinderRoutes(): RouteTable {
         400,
         `Invalid volume: Volume ${vol.id} status must be available, but current status is: ${vol.status}.`,
       );
-    const projectId = vol[VOL_PROJECT];
+    // Cinder creates the snapshot in the request context's project (the token's; here the path's,
+    // which equals it except for the simulator's admin path leniency) and reserves the quota there,
+    // not in the volume's project
+    const projectId = ctx.params[0];
     const q = st.quotas.cinder.get(projectId);
     const u = cinderUsage(ctx, projectId);
     if (q && q.snapshots >= 0 && (u.snapshots ?? 0) + 1 > q.snapshots)
@@ -428,6 +442,7 @@ export function cinderRoutes(): RouteTable {
     const snap = makeSnapshot(st, {
       id: randomUUID(),
       volume: vol,
+      projectId,
       userId: ctx.token!.userId,
       name: req.name ?? null,
       description: req.description ?? null,

@@ -5,12 +5,15 @@
 export class Collection<T extends Record<string, any>> {
   private items: T[] = [];
   private readonly byId = new Map<string, T>();
+  /** bumped by every add, remove and load (cache keys of derived figures such as quota usage) */
+  version = 0;
 
   constructor(private readonly idKey: string = 'id', initial: T[] = []) {
     this.load(initial);
   }
 
   load(items: T[]) {
+    this.version++;
     const key = this.idKey;
     this.items = items.slice().sort((a, b) => cmp(a[key], b[key]));
     this.byId.clear();
@@ -34,6 +37,7 @@ export class Collection<T extends Record<string, any>> {
   }
 
   add(item: T): T {
+    this.version++;
     const id = item[this.idKey];
     if (this.byId.has(id)) this.remove(id);
     const at = upperBound(this.items, id, this.idKey);
@@ -45,6 +49,7 @@ export class Collection<T extends Record<string, any>> {
   remove(id: string): T | undefined {
     const item = this.byId.get(id);
     if (!item) return undefined;
+    this.version++;
     const at = upperBound(this.items, id, this.idKey) - 1;
     if (at >= 0 && this.items[at][this.idKey] === id) this.items.splice(at, 1);
     this.byId.delete(id);

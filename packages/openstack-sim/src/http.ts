@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'http';
+import { cmp } from './collection';
 import type { SimState } from './state';
 import type { Obj } from './util';
 
@@ -158,9 +159,9 @@ export function errorReply(
       body: {
         error: {
           code: 401,
-          title: 'Unauthorized',
           message:
             message ?? 'The request you have made requires authentication.',
+          title: 'Unauthorized',
         },
       },
       headers: { 'www-authenticate': 'Keystone uri="/v3"' },
@@ -169,7 +170,7 @@ export function errorReply(
   switch (service) {
     case 'identity':
     case 'sim':
-      return { status, body: { error: { code: status, title, message: msg } } };
+      return { status, body: { error: { code: status, message: msg, title } } };
     case 'compute':
     case 'volume':
       return { status, body: { [name]: { code: status, message: msg } } };
@@ -249,6 +250,40 @@ export function nextHref(
   if (limit !== undefined && !q.has('limit')) q.set('limit', String(limit));
   q.set('marker', marker);
   return `${base}${path}?${q.toString()}`;
+}
+
+/**
+ * Nova's next link (`ViewBuilder._get_next_link`): the request's query parameters sorted by name, then
+ * `marker`; no `limit` is added when the request had none.
+ */
+export function novaNextHref(ctx: Ctx, marker: string): string {
+  const params = [...ctx.search.entries()]
+    .filter(([k]) => k !== 'marker')
+    .sort(([a], [b]) => cmp(a, b));
+  const q = new URLSearchParams(params);
+  q.append('marker', marker);
+  return `${ctx.sim.url}${ctx.path}?${q.toString()}`;
+}
+
+/**
+ * Nova's `limit` (`common.get_limit_and_marker`): at most `CONF.api.max_limit` (1000), the maximum
+ * when missing; `zeroMeansMax` for `common.limited` (offset paging), where 0 also means the maximum.
+ * Links are emitted when a page holds exactly that many items.
+ */
+export function novaLimit(
+  ctx: Ctx,
+  { max = 1000, zeroMeansMax = false } = {},
+): number {
+  const raw = ctx.query.limit;
+  if (raw === undefined) return max;
+  const n = Number(raw);
+  if (raw === '' || !Number.isInteger(n) || n < 0)
+    fail(
+      'compute',
+      400,
+      `Invalid input for query parameters limit. Value: ${raw}. '${raw}' does not match '^[0-9]*$'`,
+    );
+  return n === 0 && zeroMeansMax ? max : Math.min(n, max);
 }
 
 export type { Obj };

@@ -145,6 +145,10 @@ function authenticate(ctx: Ctx) {
         );
       });
     }
+    // Keystone looks an id up first: an unknown (or deleted) id is ApplicationCredentialNotFound (404);
+    // a wrong secret, or a name that matches nothing, is 401
+    if (!cred && ac.id)
+      fail('identity', 404, `Could not find Application Credential: ${ac.id}.`);
     if (!cred || cred.secret !== ac.secret) unauthorized();
     if (cred.expiresAt && Date.parse(cred.expiresAt) < Date.now())
       unauthorized();
@@ -415,7 +419,7 @@ export function keystoneRoutes(): RouteTable {
       fail(
         'identity',
         404,
-        `Could not find application credential: ${ctx.params[1]}.`,
+        `Could not find Application Credential: ${ctx.params[1]}.`,
       );
     return { status: 204 };
   });

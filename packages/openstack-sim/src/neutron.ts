@@ -21,6 +21,10 @@ interface Resource {
   singular: string;
   coll: (st: SimState) => Collection<Obj>;
   view?: (ctx: Ctx, o: Obj) => Obj;
+  /** query filter name → field of the stored object, where they differ */
+  filterFields?: Record<string, string>;
+  /** Neutron's policy hides every item from non-admins (the listing is then empty) */
+  adminOnly?: boolean;
 }
 
 function sgView(ctx: Ctx, sg: Obj): Obj {
@@ -40,6 +44,45 @@ function sgView(ctx: Ctx, sg: Obj): Obj {
     project_id,
   };
 }
+
+/** One network's IP availability (`GET /v2.0/network-ip-availabilities`), computed when served. */
+function ipAvailabilityView(ctx: Ctx, net: Obj): Obj {
+  const st = ctx.state;
+  const subs = net.subnets
+    .map((id: string) => st.subnets.get(id))
+    .filter(Boolean)
+    .map((s: Obj) => {
+      const stats = st.subnetStats(s.id);
+      return {
+        subnet_id: s.id,
+        ip_version: s.ip_version,
+        cidr: s.cidr,
+        subnet_name: s.name,
+        used_ips: stats.used,
+        total_ips: stats.total,
+      };
+    });
+  return {
+    network_id: net.id,
+    network_name: net.name,
+    tenant_id: net.project_id,
+    project_id: net.project_id,
+    subnet_ip_availability: subs,
+    used_ips: subs.reduce((n: number, s: Obj) => n + s.used_ips, 0),
+    total_ips: subs.reduce((n: number, s: Obj) => n + s.total_ips, 0),
+  };
+}
+
+/** Listed only (no show route here): paged like every Neutron collection, by network id. */
+const IP_AVAILABILITIES: Resource = {
+  path: 'network-ip-availabilities',
+  key: 'network_ip_availabilities',
+  singular: 'network_ip_availability',
+  coll: st => st.networks,
+  view: ipAvailabilityView,
+  filterFields: { network_id: 'id', network_name: 'name' },
+  adminOnly: true,
+};
 
 const RESOURCES: Resource[] = [
   {
@@ -104,6 +147,8 @@ function list(ctx: Ctx, res: Resource) {
     filters.push([key, ctx.search.getAll(key)]);
   }
   const ownOnly = !isAdmin(ctx);
+  if (ownOnly && res.adminOnly) return ok({ [res.key]: [] });
+  const field = (k: string) => res.filterFields?.[k] ?? k;
   let items: readonly Obj[] = all;
   if (filters.length || ownOnly) {
     items = all.filter(
@@ -112,7 +157,9 @@ function list(ctx: Ctx, res: Resource) {
           o.project_id === ctx.token!.projectId ||
           o.shared ||
           o['router:external']) &&
-        filters.every(([k, values]) => values.some(v => matches(o, k, v))),
+        filters.every(([k, values]) =>
+          values.some(v => matches(o, field(k), v)),
+        ),
     );
   }
   const view = (o: Obj) => (res.view ? res.view(ctx, o) : o);
@@ -141,20 +188,44 @@ function list(ctx: Ctx, res: Resource) {
   return ok(body);
 }
 
+const NEUTRON_COUNTED: Array<[string, (st: SimState) => Collection<Obj>]> = [
+  ['network', st => st.networks],
+  ['subnet', st => st.subnets],
+  ['port', st => st.ports],
+  ['router', st => st.routers],
+  ['floatingip', st => st.floatingips],
+  ['security_group', st => st.securityGroups],
+  ['security_group_rule', st => st.securityGroupRules],
+];
+
 function quotaUsage(ctx: Ctx, projectId: string): Obj {
   const st = ctx.state;
-  const count = (c: Collection<Obj>) =>
-    c.all().reduce((n, o) => n + (o.project_id === projectId ? 1 : 0), 0);
+  const all = st.cached(
+    'neutronUsage',
+    NEUTRON_COUNTED.map(([, c]) => c(st)),
+    () => {
+      const usage = new Map<string, Obj>();
+      for (const [resource, coll] of NEUTRON_COUNTED) {
+        for (const o of coll(st).all()) {
+          let u = usage.get(o.project_id);
+          if (!u) usage.set(o.project_id, (u = {}));
+          u[resource] = (u[resource] ?? 0) + 1;
+        }
+      }
+      return usage;
+    },
+  );
+  const u = all.get(projectId) ?? {};
   return {
-    network: count(st.networks),
-    subnet: count(st.subnets),
+    network: u.network ?? 0,
+    subnet: u.subnet ?? 0,
     subnetpool: 0,
-    port: count(st.ports),
-    router: count(st.routers),
-    floatingip: count(st.floatingips),
+    port: u.port ?? 0,
+    router: u.router ?? 0,
+    floatingip: u.floatingip ?? 0,
     rbac_policy: 0,
-    security_group: count(st.securityGroups),
-    security_group_rule: count(st.securityGroupRules),
+    security_group: u.security_group ?? 0,
+    security_group_rule: u.security_group_rule ?? 0,
   };
 }
 
@@ -175,6 +246,7 @@ export function neutronRoutes(): RouteTable {
       })),
     }),
   );
+  r.get(`${P}/${IP_AVAILABILITIES.path}`, ctx => list(ctx, IP_AVAILABILITIES));
   for (const res of RESOURCES) {
     r.get(`${P}/${res.path}`, ctx => list(ctx, res));
     r.get(`${P}/${res.path}/([^/]+)`, ctx => {
@@ -337,36 +409,6 @@ export function neutronRoutes(): RouteTable {
       fip.status = 'DOWN';
     }
     return { status: 204 };
-  });
-  r.get(`${P}/network-ip-availabilities`, ctx => {
-    const st = ctx.state;
-    return ok({
-      network_ip_availabilities: st.networks.all().map(net => {
-        const subs = net.subnets
-          .map((id: string) => st.subnets.get(id))
-          .filter(Boolean)
-          .map((s: Obj) => {
-            const stats = st.subnetStats(s.id);
-            return {
-              subnet_id: s.id,
-              ip_version: s.ip_version,
-              cidr: s.cidr,
-              subnet_name: s.name,
-              used_ips: stats.used,
-              total_ips: stats.total,
-            };
-          });
-        return {
-          network_id: net.id,
-          network_name: net.name,
-          tenant_id: net.project_id,
-          project_id: net.project_id,
-          subnet_ip_availability: subs,
-          used_ips: subs.reduce((n: number, s: Obj) => n + s.used_ips, 0),
-          total_ips: subs.reduce((n: number, s: Obj) => n + s.total_ips, 0),
-        };
-      }),
-    });
   });
   r.get(`${P}/quotas/([^/]+)(/details)?`, ctx => {
     const projectId = ctx.params[0];

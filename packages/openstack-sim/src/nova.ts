@@ -5,13 +5,15 @@ import {
   makePort,
   makeServer,
 } from './builders';
-import { paginate } from './collection';
+import { cmp, paginate } from './collection';
 import {
   Ctx,
   RouteTable,
   fail,
   isAdmin,
   nextHref,
+  novaLimit,
+  novaNextHref,
   ok,
   pageLimit,
 } from './http';
@@ -121,6 +123,28 @@ function listServers(ctx: Ctx, detail: boolean) {
   return ok(body);
 }
 
+/**
+ * One Nova page after `marker` with `<key>_links` rel=next when the page is full
+ * (`ViewBuilder._get_collection_links`); Nova sends no previous link.
+ */
+function novaPage(
+  ctx: Ctx,
+  key: string,
+  items: readonly Obj[],
+  limit: number,
+  marker: string | undefined,
+  view: (o: Obj) => Obj,
+  idKey = 'id',
+) {
+  const page = paginate(items, limit, marker, idKey);
+  const body: Obj = { [key]: page.items.map(view) };
+  if (page.nextMarker && !ctx.truncate)
+    body[`${key}_links`] = [
+      { rel: 'next', href: novaNextHref(ctx, page.nextMarker) },
+    ];
+  return ok(body);
+}
+
 function hypervisorView(ctx: Ctx, h: Obj, usage: Map<string, Obj>): Obj {
   const u = usage.get(h.hypervisor_hostname) ?? {
     vcpus: 0,
@@ -172,20 +196,36 @@ export function hostUsage(ctx: Ctx): Map<string, Obj> {
   return usage;
 }
 
-function novaUsage(ctx: Ctx, projectId: string) {
-  let instances = 0;
-  let cores = 0;
-  let ram = 0;
-  for (const s of ctx.state.servers.all()) {
-    if (s.tenant_id !== projectId) continue;
-    instances++;
-    cores += s.flavor.vcpus;
-    ram += s.flavor.ram;
-  }
-  const groups = ctx.state.serverGroups
-    .all()
-    .filter(g => g.project_id === projectId).length;
-  return { instances, cores, ram, server_groups: groups } as Obj;
+function novaUsage(ctx: Ctx, projectId: string): Obj {
+  const st = ctx.state;
+  const all = st.cached('novaUsage', [st.servers, st.serverGroups], () => {
+    const usage = new Map<string, Obj>();
+    const of = (p: string) => {
+      let u = usage.get(p);
+      if (!u)
+        usage.set(
+          p,
+          (u = { instances: 0, cores: 0, ram: 0, server_groups: 0 }),
+        );
+      return u;
+    };
+    for (const s of st.servers.all()) {
+      const u = of(s.tenant_id);
+      u.instances++;
+      u.cores += s.flavor.vcpus;
+      u.ram += s.flavor.ram;
+    }
+    for (const g of st.serverGroups.all()) of(g.project_id).server_groups++;
+    return usage;
+  });
+  return {
+    ...(all.get(projectId) ?? {
+      instances: 0,
+      cores: 0,
+      ram: 0,
+      server_groups: 0,
+    }),
+  };
 }
 
 function quotaLimits(ctx: Ctx, projectId: string): Obj {
@@ -327,7 +367,11 @@ export function novaRoutes(): RouteTable {
       if (!mvAtLeast(ctx, 2, 55)) delete v.description;
       return v;
     };
-    return ok({ flavors: items.map(view) });
+    // sorted by flavorid (Nova's default sort_key), paged by limit / marker (the flavor id)
+    const marker = ctx.query.marker;
+    if (marker !== undefined && !ctx.state.flavors.has(marker))
+      fail('compute', 400, `marker [${marker}] not found`);
+    return novaPage(ctx, 'flavors', items, novaLimit(ctx), marker, view);
   });
   r.get(`${P}/flavors/([^/]+)`, ctx => {
     const f = ctx.state.flavors.get(ctx.params[0]);
@@ -340,23 +384,27 @@ export function novaRoutes(): RouteTable {
     return ok({ extra_specs: f.extra_specs });
   });
 
+  // limit / marker from 2.33 (the marker is the hypervisor's id, a UUID from 2.53); before 2.33 the
+  // parameters are ignored and everything is returned without links
+  const hypervisorPage = (ctx: Ctx, view: (h: Obj) => Obj) => {
+    const all = ctx.state.hypervisors.all();
+    if (!mvAtLeast(ctx, 2, 33)) return ok({ hypervisors: all.map(view) });
+    const marker = ctx.query.marker;
+    if (marker !== undefined && !ctx.state.hypervisors.has(marker))
+      fail('compute', 400, `marker [${marker}] not found`);
+    return novaPage(ctx, 'hypervisors', all, novaLimit(ctx), marker, view);
+  };
   r.get(`${P}/os-hypervisors/detail`, ctx => {
     const usage = hostUsage(ctx);
-    return ok({
-      hypervisors: ctx.state.hypervisors
-        .all()
-        .map(h => hypervisorView(ctx, h, usage)),
-    });
+    return hypervisorPage(ctx, h => hypervisorView(ctx, h, usage));
   });
   r.get(`${P}/os-hypervisors`, ctx =>
-    ok({
-      hypervisors: ctx.state.hypervisors.all().map(h => ({
-        id: h.id,
-        hypervisor_hostname: h.hypervisor_hostname,
-        state: h.state,
-        status: h.status,
-      })),
-    }),
+    hypervisorPage(ctx, h => ({
+      id: h.id,
+      hypervisor_hostname: h.hypervisor_hostname,
+      state: h.state,
+      status: h.status,
+    })),
   );
   r.get(`${P}/os-hypervisors/([^/]+)`, ctx => {
     const h = ctx.state.hypervisors.get(ctx.params[0]);
@@ -394,21 +442,47 @@ export function novaRoutes(): RouteTable {
         })),
     });
   });
+  // Nova pages server groups with `common.limited`: `offset` and `limit` (0 or missing = max_limit 1000),
+  // and sends no links
   r.get(`${P}/os-server-groups`, ctx => {
     const all = ctx.query.all_projects !== undefined && isAdmin(ctx);
-    const items = ctx.state.serverGroups
-      .all()
-      .filter(g => all || g.project_id === ctx.token!.projectId);
-    return ok({ server_groups: items });
+    const groups = ctx.state.serverGroups.all();
+    const items = all
+      ? groups
+      : groups.filter(g => g.project_id === ctx.token!.projectId);
+    const limit = novaLimit(ctx, { zeroMeansMax: true });
+    const rawOffset = ctx.query.offset;
+    const offset = rawOffset === undefined ? 0 : Number(rawOffset);
+    if (rawOffset === '' || !Number.isInteger(offset) || offset < 0)
+      fail(
+        'compute',
+        400,
+        `Invalid input for query parameters offset. Value: ${rawOffset}. '${rawOffset}' does not match '^[0-9]*$'`,
+      );
+    return ok({ server_groups: items.slice(offset, offset + limit) });
   });
+  // limit / marker (the keypair name, sorted by name) and keypairs_links from 2.35
   r.get(`${P}/os-keypairs`, ctx => {
     const userId =
       ctx.query.user_id && isAdmin(ctx) ? ctx.query.user_id : ctx.token!.userId;
-    return ok({
-      keypairs: ctx.state.keypairs
-        .filter(k => k.user_id === userId)
-        .map(k => ({ keypair: k.keypair })),
-    });
+    const mine = ctx.state.keypairs
+      .filter(k => k.user_id === userId)
+      .map(k => ({ name: k.keypair.name as string, keypair: k.keypair }))
+      .sort((a, b) => cmp(a.name, b.name));
+    const view = (k: Obj) => ({ keypair: k.keypair });
+    if (!mvAtLeast(ctx, 2, 35)) return ok({ keypairs: mine.map(view) });
+    const marker = ctx.query.marker;
+    if (marker !== undefined && !mine.some(k => k.name === marker))
+      fail('compute', 400, `Marker ${marker} could not be found.`);
+    return novaPage(
+      ctx,
+      'keypairs',
+      mine,
+      novaLimit(ctx),
+      marker,
+      view,
+      'name',
+    );
   });
   r.get(`${P}/limits`, ctx => {
     const projectId =

@@ -94,6 +94,49 @@ describe('openstack-sim behaviour', () => {
     });
     expect(auth.status).toBe(201);
     expect(auth.body.token.project.id).toBe(p);
+    const appCredAuth = (id: string, secret: string) =>
+      call(sim, 'POST', '/v3/auth/tokens', {
+        body: {
+          auth: {
+            identity: {
+              methods: ['application_credential'],
+              application_credential: { id, secret },
+            },
+          },
+        },
+      });
+    // a wrong secret of an existing credential: 401, like Keystone
+    expect(
+      (await appCredAuth(created.body.application_credential.id, 'wrong'))
+        .status,
+    ).toBe(401);
+    // an unknown id: Keystone's ApplicationCredentialNotFound, 404
+    const unknown = await appCredAuth('0123456789abcdef0123456789abcdef', 'x');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({
+      error: {
+        code: 404,
+        message:
+          'Could not find Application Credential: 0123456789abcdef0123456789abcdef.',
+        title: 'Not Found',
+      },
+    });
+    const id = created.body.application_credential.id;
+    expect(
+      (
+        await call(
+          sim,
+          'DELETE',
+          `/v3/users/${user}/application_credentials/${id}`,
+          { token },
+        )
+      ).status,
+    ).toBe(204);
+    const deleted = await appCredAuth(id, 's3cret');
+    expect(deleted.status).toBe(404);
+    expect(deleted.body.error.message).toBe(
+      `Could not find Application Credential: ${id}.`,
+    );
   });
 
   it.each([
@@ -137,6 +180,209 @@ describe('openstack-sim behaviour', () => {
       expect(new Set(seen).size).toBe(seen.length);
     },
   );
+
+  /** Follows `<key>_links` rel=next from `first`; returns the keys seen, the pages and each page's link rels. */
+  const walk = async (
+    first: string,
+    key: string,
+    idOf: (o: any) => string,
+    headers: Record<string, string> = {},
+  ) => {
+    const seen: string[] = [];
+    const rels: string[][] = [];
+    let url: string | undefined = first;
+    while (url && rels.length < 1000) {
+      const r = await call(sim, 'GET', url, { token, headers });
+      expect(r.status).toBe(200);
+      seen.push(...r.body[key].map(idOf));
+      const links: any[] = r.body[`${key}_links`] ?? [];
+      rels.push(links.map(l => l.rel));
+      const next = links.find(l => l.rel === 'next');
+      url = next ? next.href.slice(sim.url.length) : undefined;
+    }
+    return { seen, rels };
+  };
+  const NOVA = { 'x-openstack-nova-api-version': '2.79' };
+
+  it('pages nova flavors with limit, marker and flavors_links (no previous link, like Nova)', async () => {
+    const all = sim.state.flavors.all().map(f => f.id);
+    expect(all.length).toBeGreaterThan(3);
+    const { seen, rels } = await walk(
+      '/compute/v2.1/flavors/detail?is_public=None&limit=2',
+      'flavors',
+      f => f.id,
+      NOVA,
+    );
+    expect(seen).toEqual(all);
+    expect(rels.length).toBe(
+      Math.ceil(all.length / 2) + (all.length % 2 ? 0 : 1),
+    );
+    expect(rels.slice(0, -1).every(r => r.join() === 'next')).toBe(true);
+    const first = await call(
+      sim,
+      'GET',
+      '/compute/v2.1/flavors/detail?limit=2&is_public=None',
+      { token, headers: NOVA },
+    );
+    // Nova's next link: the query sorted by name, then the marker; no limit added when absent
+    expect(first.body.flavors_links[0].href).toBe(
+      `${sim.url}/compute/v2.1/flavors/detail?is_public=None&limit=2&marker=${all[1]}`,
+    );
+    const whole = await call(
+      sim,
+      'GET',
+      '/compute/v2.1/flavors/detail?is_public=None',
+      { token, headers: NOVA },
+    );
+    expect(whole.body.flavors).toHaveLength(all.length);
+    expect(whole.body.flavors_links).toBeUndefined();
+    const bad = await call(
+      sim,
+      'GET',
+      '/compute/v2.1/flavors/detail?marker=nope',
+      { token, headers: NOVA },
+    );
+    expect(bad.status).toBe(400);
+    expect(bad.body.badRequest.message).toBe('marker [nope] not found');
+  });
+
+  it('pages nova hypervisors from 2.33 (hypervisors_links), ignores limit before', async () => {
+    const all = sim.state.hypervisors.all().map(h => h.id);
+    expect(all.length).toBeGreaterThan(1);
+    const { seen, rels } = await walk(
+      '/compute/v2.1/os-hypervisors/detail?limit=1',
+      'hypervisors',
+      h => h.id,
+      NOVA,
+    );
+    expect(seen).toEqual(all);
+    expect(rels).toHaveLength(all.length + 1);
+    const old = await call(
+      sim,
+      'GET',
+      '/compute/v2.1/os-hypervisors/detail?limit=1',
+      {
+        token,
+        headers: { 'x-openstack-nova-api-version': '2.32' },
+      },
+    );
+    expect(old.body.hypervisors).toHaveLength(all.length);
+    expect(old.body.hypervisors_links).toBeUndefined();
+    const summary = await walk(
+      '/compute/v2.1/os-hypervisors?limit=2',
+      'hypervisors',
+      h => h.id,
+      NOVA,
+    );
+    expect(summary.seen).toEqual(all);
+  });
+
+  it('pages nova keypairs by name from 2.35 (keypairs_links)', async () => {
+    const user = sim.state.adminUserId;
+    for (const name of ['zz-key', 'aa-key', 'mm-key'])
+      sim.state.keypairs.push({
+        user_id: user,
+        created_at: '2026-01-01T00:00:00.000000',
+        keypair: {
+          name,
+          public_key: 'ssh-ed25519 AAAA x',
+          fingerprint: 'f',
+          type: 'ssh',
+        },
+      });
+    const names = sim.state.keypairs
+      .filter(k => k.user_id === user)
+      .map(k => k.keypair.name)
+      .sort();
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    const { seen, rels } = await walk(
+      `/compute/v2.1/os-keypairs?user_id=${user}&limit=2`,
+      'keypairs',
+      k => k.keypair.name,
+      NOVA,
+    );
+    expect(seen).toEqual(names);
+    expect(rels[0]).toEqual(['next']);
+    const first = await call(
+      sim,
+      'GET',
+      `/compute/v2.1/os-keypairs?user_id=${user}&limit=2`,
+      { token, headers: NOVA },
+    );
+    expect(first.body.keypairs_links[0].href).toBe(
+      `${sim.url}/compute/v2.1/os-keypairs?limit=2&user_id=${user}&marker=${names[1]}`,
+    );
+    const old = await call(
+      sim,
+      'GET',
+      `/compute/v2.1/os-keypairs?user_id=${user}&limit=2`,
+      { token, headers: { 'x-openstack-nova-api-version': '2.34' } },
+    );
+    expect(old.body.keypairs).toHaveLength(names.length);
+    expect(old.body.keypairs_links).toBeUndefined();
+    const bad = await call(
+      sim,
+      'GET',
+      `/compute/v2.1/os-keypairs?user_id=${user}&marker=nope`,
+      { token, headers: NOVA },
+    );
+    expect(bad.status).toBe(400);
+  });
+
+  it('pages nova server groups by limit and offset, without links', async () => {
+    const all = sim.state.serverGroups.all().map(g => g.id);
+    expect(all.length).toBeGreaterThan(2);
+    const seen: string[] = [];
+    for (let offset = 0; ; offset += 2) {
+      const r = await call(
+        sim,
+        'GET',
+        `/compute/v2.1/os-server-groups?all_projects=True&limit=2&offset=${offset}`,
+        { token, headers: NOVA },
+      );
+      expect(r.status).toBe(200);
+      expect(Object.keys(r.body)).toEqual(['server_groups']);
+      seen.push(...r.body.server_groups.map((g: any) => g.id));
+      if (r.body.server_groups.length < 2) break;
+    }
+    expect(seen).toEqual(all);
+    const zero = await call(
+      sim,
+      'GET',
+      '/compute/v2.1/os-server-groups?all_projects=True&limit=0',
+      { token, headers: NOVA },
+    );
+    expect(zero.body.server_groups).toHaveLength(all.length);
+    const bad = await call(
+      sim,
+      'GET',
+      '/compute/v2.1/os-server-groups?all_projects=True&offset=-1',
+      { token, headers: NOVA },
+    );
+    expect(bad.status).toBe(400);
+  });
+
+  it('pages neutron network ip availabilities by network id with next and previous links', async () => {
+    const all = sim.state.networks.all().map(n => n.id);
+    const { seen, rels } = await walk(
+      '/network/v2.0/network-ip-availabilities?limit=2',
+      'network_ip_availabilities',
+      a => a.network_id,
+    );
+    expect(seen).toEqual(all);
+    expect(rels[0]).toEqual(['next', 'previous']);
+    expect(rels[rels.length - 1]).toEqual(['previous']);
+    const one = await call(
+      sim,
+      'GET',
+      `/network/v2.0/network-ip-availabilities?network_id=${all[1]}`,
+      { token },
+    );
+    expect(
+      one.body.network_ip_availabilities.map((a: any) => a.network_id),
+    ).toEqual([all[1]]);
+    expect(one.body.network_ip_availabilities_links).toBeUndefined();
+  });
 
   it('pages glance images following next', async () => {
     const seen: string[] = [];
@@ -224,6 +470,95 @@ describe('openstack-sim behaviour', () => {
       in_use: used,
       reserved: 0,
     });
+  });
+
+  it("charges a snapshot to the token's project, not the volume's (as Cinder does)", async () => {
+    const SNAP_PROJECT = 'os-extended-snapshot-attributes:project_id';
+    const vol = sim.state.volumes
+      .all()
+      .find(
+        v =>
+          v.status === 'available' && v['os-vol-tenant-attr:tenant_id'] !== p,
+      )!;
+    const owner = vol['os-vol-tenant-attr:tenant_id'];
+    const usage = async (project: string) =>
+      (
+        await call(
+          sim,
+          'GET',
+          `/volume/v3/${p}/os-quota-sets/${project}?usage=true`,
+          { token },
+        )
+      ).body.quota_set;
+    const ownerBefore = await usage(owner);
+    const adminBefore = await usage(p);
+    const created = await call(sim, 'POST', `/volume/v3/${p}/snapshots`, {
+      token,
+      body: { snapshot: { volume_id: vol.id, name: 'cross-project' } },
+    });
+    expect(created.status).toBe(202);
+    const id = created.body.snapshot.id;
+    const shown = await call(sim, 'GET', `/volume/v3/${p}/snapshots/${id}`, {
+      token,
+    });
+    expect(shown.body.snapshot[SNAP_PROJECT]).toBe(p);
+    const ownerAfter = await usage(owner);
+    const adminAfter = await usage(p);
+    expect(ownerAfter.snapshots.in_use).toBe(ownerBefore.snapshots.in_use);
+    expect(ownerAfter.gigabytes.in_use).toBe(ownerBefore.gigabytes.in_use);
+    expect(adminAfter.snapshots.in_use).toBe(adminBefore.snapshots.in_use + 1);
+    expect(adminAfter.gigabytes.in_use).toBe(
+      adminBefore.gigabytes.in_use + vol.size,
+    );
+    // the token project's quota decides: full there gives 413 though the volume's project has room
+    const limit = adminAfter.snapshots.limit;
+    const put = (snapshots: number) =>
+      call(sim, 'PUT', `/volume/v3/${p}/os-quota-sets/${p}`, {
+        token,
+        body: { quota_set: { snapshots } },
+      });
+    await put(adminAfter.snapshots.in_use);
+    try {
+      expect(ownerAfter.snapshots.limit).not.toBe(ownerAfter.snapshots.in_use);
+      const over = await call(sim, 'POST', `/volume/v3/${p}/snapshots`, {
+        token,
+        body: { snapshot: { volume_id: vol.id } },
+      });
+      expect(over.status).toBe(413);
+    } finally {
+      await put(limit);
+    }
+    await sleep(80);
+    await call(sim, 'DELETE', `/volume/v3/${p}/snapshots/${id}`, { token });
+    await sleep(80);
+  });
+
+  it('recomputes cached quota usage after writes and direct state changes', async () => {
+    const vol = sim.state.volumes.all().find(v => v.status === 'available')!;
+    const project = vol['os-vol-tenant-attr:tenant_id'];
+    const volumesInUse = async () =>
+      (
+        await call(
+          sim,
+          'GET',
+          `/volume/v3/${p}/os-quota-sets/${project}?usage=true`,
+          { token },
+        )
+      ).body.quota_set.volumes.in_use;
+    const before = await volumesInUse();
+    sim.state.volumes.remove(vol.id);
+    expect(await volumesInUse()).toBe(before - 1);
+    sim.state.volumes.add(vol);
+    expect(await volumesInUse()).toBe(before);
+    const servers = async () =>
+      (
+        await call(sim, 'GET', `/compute/v2.1/os-quota-sets/${p}/detail`, {
+          token,
+        })
+      ).body.quota_set.instances.in_use;
+    expect(await servers()).toBe(
+      sim.state.servers.filter(s => s.tenant_id === p).length,
+    );
   });
 
   it('updates volume metadata (POST merges, PUT replaces)', async () => {

@@ -172,6 +172,7 @@ export async function startSimulator(
       if (pending[i].at <= now) {
         const [job] = pending.splice(i, 1);
         job.fn();
+        if (state) state.generation++;
       } else i++;
     }
   };
@@ -408,9 +409,14 @@ export async function startSimulator(
         sim: api,
       };
       let out: Reply;
+      // a write may change objects in place: derived figures (quota usage) are recomputed after it
+      const write = method !== 'GET' && method !== 'HEAD';
+      if (write) state.generation++;
       try {
         out = await route.handler(ctx);
+        if (write) state.generation++;
       } catch (e) {
+        if (write) state.generation++;
         if (e instanceof HttpError)
           out = { status: e.status, body: e.body, headers: e.headers };
         else {

@@ -116,7 +116,29 @@ export class SimState {
   private readonly subnetPools = new Map<string, SubnetPool>();
   private instanceCounter = 0;
 
+  /**
+   * Bumped by the simulator after every request that may change objects in place (any method but
+   * GET/HEAD) and every scheduled state change. With the collections' versions it keys `cached`.
+   */
+  generation = 0;
+  private readonly derived = new Map<string, { key: string; value: unknown }>();
+
   constructor(readonly baseUrl: string) {}
+
+  /**
+   * A figure derived from whole collections (quota usage of every project), computed once per
+   * state generation: a quota call then costs a map lookup instead of a scan of 100k objects.
+   * Direct changes of `sim.state` through a collection's add/remove/load are seen; an in-place
+   * edit of an object's field from outside needs `generation++`.
+   */
+  cached<T>(name: string, deps: Collection<Obj>[], compute: () => T): T {
+    const key = `${this.generation}:${deps.map(d => d.version).join(',')}`;
+    const hit = this.derived.get(name);
+    if (hit && hit.key === key) return hit.value as T;
+    const value = compute();
+    this.derived.set(name, { key, value });
+    return value;
+  }
 
   nextInstanceName(): string {
     this.instanceCounter += 1;

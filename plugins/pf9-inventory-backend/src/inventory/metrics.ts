@@ -45,11 +45,11 @@ export function inventoryMetricFamilies(db: Knex): MetricFamily[] {
       labelNames: ['type'],
       collect: async cloudId =>
         (
-          await db('inventory_resources')
+          (await db('inventory_resources')
             .where({ cloud_id: cloudId, deleted: false })
             .groupBy('type')
             .select('type')
-            .count({ n: '*' })
+            .count({ n: '*' })) as Array<{ type: string; n: string | number }>
         ).map(row => ({
           labels: { type: String(row.type) },
           value: Number(row.n),
@@ -128,11 +128,15 @@ export function inventoryMetricFamilies(db: Knex): MetricFamily[] {
       labelNames: ['project_id', 'status'],
       collect: async cloudId =>
         (
-          await db('inventory_resources')
+          (await db('inventory_resources')
             .where({ cloud_id: cloudId, type: 'server', deleted: false })
             .groupBy('project_id', 'status')
             .select('project_id', 'status')
-            .count({ n: '*' })
+            .count({ n: '*' })) as Array<{
+            project_id: string | null;
+            status: string | null;
+            n: string | number;
+          }>
         ).map(row => ({
           labels: {
             project_id: String(row.project_id ?? ''),
