@@ -3,7 +3,11 @@
  * plus the pf9 plugin, its permission policy and the pf9 scaffolder actions.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { pf9PermissionPolicyModule } from '@internal/plugin-pf9-inventory-backend';
+import {
+  catalogModulePf9,
+  pf9PermissionPolicyModule,
+  searchModulePf9Collators,
+} from '@internal/plugin-pf9-inventory-backend';
 
 const backend = createBackend();
 
@@ -19,6 +23,7 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(catalogModulePf9);
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(
@@ -33,6 +38,7 @@ backend.add(pf9PermissionPolicyModule);
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-pg'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(searchModulePf9Collators);
 
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));

@@ -78,6 +78,12 @@ describe('readPf9Config', () => {
           timeout: { minutes: 30 },
         },
       },
+      catalog: {
+        types: ['server', 'volume', 'network'],
+        owners: [],
+        defaultOwner: 'group:default/pf9-operators',
+        frequency: { minutes: 2 },
+      },
     });
   });
 
@@ -125,6 +131,20 @@ describe('readPf9Config', () => {
       'a short metrics token',
       { monitoring: { metricsToken: 'short' } },
       "Invalid config at 'pf9.monitoring.metricsToken': must be at least 16 characters",
+    ],
+    [
+      'a high-churn type in the catalog',
+      { catalog: { types: ['server', 'port'] } },
+      "Invalid config at 'pf9.catalog.types[1]': 'port' cannot be listed",
+    ],
+    [
+      'a catalog owner for both a domain and a project',
+      {
+        catalog: {
+          owners: [{ domainId: 'd', projectId: 'p', group: 'group:default/x' }],
+        },
+      },
+      "Invalid config at 'pf9.catalog.owners[0]': needs exactly one of domainId or projectId",
     ],
     [
       'an unknown role',

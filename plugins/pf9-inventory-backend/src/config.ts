@@ -43,6 +43,8 @@ const cloudSchema = z
     region: z.string().min(1).optional(),
     interface: z.enum(['public', 'internal', 'admin']).default('public'),
     caFile: z.string().min(1).optional(),
+    /** The cloud's dashboard, for links from catalog entities. */
+    dashboardUrl: z.string().url().optional(),
     insecure: z.boolean().default(false),
   })
   .strict()
@@ -201,6 +203,55 @@ const INVENTORY_DEFAULTS: InventoryConfig = {
   verifyLimit: 500,
 };
 
+/** Types that change too often to mirror as entities (SPEC INV-23), and the two that are always emitted. */
+const CATALOG_EXCLUDED_TYPES = [
+  'port',
+  'volume_snapshot',
+  'security_group_rule',
+  'domain',
+  'project',
+];
+
+const catalogSchema = z
+  .object({
+    types: z
+      .array(z.string().min(1))
+      .superRefine((types, ctx) => {
+        types.forEach((type, index) => {
+          if (CATALOG_EXCLUDED_TYPES.includes(type)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `'${type}' cannot be listed: ports, snapshots and rules are never emitted, domains and projects always are`,
+            });
+          }
+        });
+      })
+      .default(['server', 'volume', 'network']),
+    owners: z
+      .array(
+        z
+          .object({
+            domainId: z.string().min(1).optional(),
+            projectId: z.string().min(1).optional(),
+            group: entityOrServiceRef,
+          })
+          .strict()
+          .refine(
+            owner => Boolean(owner.domainId) !== Boolean(owner.projectId),
+            {
+              message: 'needs exactly one of domainId or projectId',
+            },
+          ),
+      )
+      .default([]),
+    defaultOwner: entityOrServiceRef.default('group:default/pf9-operators'),
+    frequency: durationSchema.default({ minutes: 2 }),
+  })
+  .strict();
+
+export type CatalogConfig = z.infer<typeof catalogSchema>;
+
 const monitoringSchema = z
   .object({
     metricsToken: z
@@ -271,6 +322,13 @@ const pf9ConfigSchema = z
       .strict()
       .default({ roles: {}, scopes: [] }),
     inventory: inventorySchema.default(INVENTORY_DEFAULTS),
+    export: exportSchema.default(EXPORT_DEFAULTS),
+    catalog: catalogSchema.default({
+      types: ['server', 'volume', 'network'],
+      owners: [],
+      defaultOwner: 'group:default/pf9-operators',
+      frequency: { minutes: 2 },
+    }),
     // Without a monitoring section the metrics route answers 401 to everyone.
     monitoring: monitoringSchema.optional(),
   })
@@ -287,7 +345,9 @@ export interface Pf9Config {
   clouds: CloudConfig[];
   access: AccessConfig;
   inventory: InventoryConfig;
+  export: ExportConfig;
   monitoring?: MonitoringConfig;
+  catalog: CatalogConfig;
 }
 
 /** Thrown at start-up for a bad `pf9` config value; the message names the key. */
@@ -318,6 +378,8 @@ export function readPf9Config(config: Config): Pf9Config {
     clouds: parsed.data.clouds,
     access: parsed.data.access as AccessConfig,
     inventory: parsed.data.inventory,
+    export: parsed.data.export,
     monitoring: parsed.data.monitoring,
+    catalog: parsed.data.catalog,
   };
 }

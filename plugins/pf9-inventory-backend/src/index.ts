@@ -6,3 +6,5 @@
 export { pf9Plugin as default } from './plugin';
 export { pf9PermissionPolicyModule } from './permissions/policy';
 export { Pf9PermissionPolicy } from './permissions/policy';
+export { catalogModulePf9 } from './catalog/module';
+export { searchModulePf9Collators } from './search/module';

@@ -4,10 +4,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import { pf9PermissionList } from '@internal/plugin-pf9-common';
+import os from 'os';
+import path from 'path';
 import { durationMs, readPf9Config } from './config';
+import { scheduleExports } from './export/scheduler';
+import { ExportService } from './export/service';
 import { InventorySyncEngine } from './inventory/engine';
 import { inventoryMetricFamilies } from './inventory/metrics';
 import { InventoryQueries } from './inventory/query';
+import { loadScopedResources } from './inventory/scopedResources';
 import { scheduleInventorySync } from './inventory/scheduler';
 import { RouteAuthorizer } from './permissions/authorizer';
 import { scopedResourceRef, scopeRules } from './permissions/rules';
@@ -49,6 +54,7 @@ export const pf9Plugin = createBackendPlugin({
           resourceRef: scopedResourceRef,
           permissions: pf9PermissionList,
           rules: scopeRules,
+          getResources: refs => loadScopedResources(db, refs),
         });
         const audit = new AuditLog(db, deps.auditor);
         const authorizer = new RouteAuthorizer({
@@ -80,6 +86,23 @@ export const pf9Plugin = createBackendPlugin({
           logger: deps.logger,
         });
 
+        const exportService = new ExportService({
+          db,
+          logger: deps.logger.child({ area: 'export' }),
+          clouds: pf9Config.clouds,
+          directory:
+            pf9Config.export.directory ?? path.join(os.tmpdir(), 'pf9-exports'),
+          retentionDays: pf9Config.export.retentionDays,
+          productVersion: version,
+        });
+        await scheduleExports({
+          scheduler: deps.scheduler,
+          service: exportService,
+          config: pf9Config.export,
+          audit,
+          logger: deps.logger,
+        });
+
         deps.httpRouter.use(
           createRouter({
             health: {
@@ -93,6 +116,12 @@ export const pf9Plugin = createBackendPlugin({
             inventory: {
               engine: inventoryEngine,
               queries: new InventoryQueries(db),
+              authorizer,
+              audit,
+            },
+            exports: {
+              db,
+              exports: exportService,
               authorizer,
               audit,
             },

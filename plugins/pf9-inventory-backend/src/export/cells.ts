@@ -15,6 +15,11 @@ export interface ColumnSpec {
 export interface SheetSpec {
   name: string;
   columns: ColumnSpec[];
+  /**
+   * Label/value lines written above the table (the export's Summary header), followed by one empty line;
+   * the header row, frozen pane and autofilter move below them. Text cells, neutralised like any other.
+   */
+  preamble?: ReadonlyArray<readonly [string, string | null]>;
 }
 
 /** The largest text an XLSX cell holds. */

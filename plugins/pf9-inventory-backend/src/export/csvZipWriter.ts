@@ -21,7 +21,13 @@ async function* csvLines(
   rows: RowSource,
   bom: boolean,
 ): AsyncGenerator<string> {
-  yield (bom ? '\uFEFF' : '') + csvLine(sheet.columns.map(c => c.header));
+  let head = bom ? '\uFEFF' : '';
+  // the same layout as the XLSX sheet: label/value lines, an empty line, then the table
+  for (const [label, value] of sheet.preamble ?? []) {
+    head += csvLine([toCell('text', label), toCell('text', value)]);
+  }
+  if (sheet.preamble?.length) head += '\r\n';
+  yield head + csvLine(sheet.columns.map(c => c.header));
   for await (const row of rows() as AsyncIterable<Row>) {
     yield csvLine(
       sheet.columns.map((column, index) => toCell(column.kind, row[index])),

@@ -237,3 +237,44 @@ describe('CSV zip writer', () => {
     ).toBe('H\r\n');
   });
 });
+
+describe('sheet preamble', () => {
+  const summary: SheetSpec = {
+    name: 'Summary',
+    columns: [
+      { header: 'Type', kind: 'text' },
+      { header: 'Count', kind: 'number' },
+    ],
+    preamble: [
+      ['Cloud', 'demo'],
+      ['Scope', '=evil'],
+    ],
+  };
+
+  it('writes label/value lines and an empty line above the table, with the header and pane below them', async () => {
+    const buffer = await render(
+      out => createTableWriter('xlsx', out),
+      [[summary, [['Servers', 3]]]],
+    );
+    const sheet = (await readXlsx(buffer)).getWorksheet('Summary')!;
+    expect(sheet.getRow(1).values).toEqual([undefined, 'Cloud', 'demo']);
+    expect(sheet.getRow(2).values).toEqual([undefined, 'Scope', "'=evil"]);
+    expect(sheet.getRow(4).values).toEqual([undefined, 'Type', 'Count']);
+    expect(sheet.getRow(4).font?.bold).toBe(true);
+    expect(sheet.getRow(5).values).toEqual([undefined, 'Servers', 3]);
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 4 });
+  });
+
+  it('writes the same layout into the CSV file', async () => {
+    const buffer = await render(
+      out => createTableWriter('csv', out),
+      [[summary, [['Servers', 3]]]],
+    );
+    const csv = await (await JSZip.loadAsync(buffer))
+      .file('Summary.csv')!
+      .async('string');
+    expect(csv).toBe(
+      "Cloud,demo\r\nScope,'=evil\r\n\r\nType,Count\r\nServers,3\r\n",
+    );
+  });
+});

@@ -61,17 +61,37 @@ export class XlsxTableWriter implements TableWriter {
 
   private addWorksheet(sheet: SheetSpec, widths: number[], part: number) {
     const name = part === 1 ? sheet.name : `${sheet.name} (${part})`;
+    const preamble = part === 1 ? sheet.preamble ?? [] : [];
+    const headerRow = preamble.length ? preamble.length + 2 : 1;
     const worksheet = this.workbook.addWorksheet(name, {
-      views: [{ state: 'frozen', ySplit: 1 }],
+      views: [{ state: 'frozen', ySplit: headerRow }],
     });
-    worksheet.columns = sheet.columns.map((column, index) => ({
-      header: column.header,
-      width: widths[index],
-    }));
-    worksheet.getRow(1).font = { bold: true };
+    if (preamble.length) {
+      worksheet.columns = sheet.columns.map((_column, index) => ({
+        width: widths[index],
+      }));
+      for (const [label, value] of preamble) {
+        const row = worksheet.addRow([
+          toCell('text', label),
+          toCell('text', value),
+        ]);
+        row.getCell(1).font = { bold: true };
+        row.commit();
+      }
+      worksheet.addRow([]).commit();
+      const header = worksheet.addRow(sheet.columns.map(c => c.header));
+      header.font = { bold: true };
+      header.commit();
+    } else {
+      worksheet.columns = sheet.columns.map((column, index) => ({
+        header: column.header,
+        width: widths[index],
+      }));
+      worksheet.getRow(1).font = { bold: true };
+    }
     worksheet.autoFilter = {
-      from: { row: 1, column: 1 },
-      to: { row: 1, column: sheet.columns.length },
+      from: { row: headerRow, column: 1 },
+      to: { row: headerRow, column: sheet.columns.length },
     };
     return worksheet;
   }

@@ -5,7 +5,9 @@
 import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
 import type { ScopeFilter } from '../permissions/rules';
-import { InventoryType } from './types';
+import { changesInRun } from './changes';
+import { toRun } from './runs';
+import { InventoryRun, InventoryType } from './types';
 
 export type Scope = PermissionCriteria<ScopeFilter> | undefined;
 
@@ -38,6 +40,23 @@ export function applyScope(
     return q;
   };
   return query.where(q => apply(q, scope));
+}
+
+/** The same criteria as `applyScope`, evaluated on one owner (for rows chosen in code, not in SQL). */
+export function matchesScope(
+  scope: Scope,
+  owner: { projectId: string | null; domainId: string | null },
+): boolean {
+  if (!scope) return true;
+  const test = (c: PermissionCriteria<ScopeFilter>): boolean => {
+    if ('allOf' in c) return c.allOf.every(test);
+    if ('anyOf' in c) return c.anyOf.some(test);
+    if ('not' in c) return !test(c.not);
+    if ('domainIds' in c)
+      return owner.domainId !== null && c.domainIds.includes(owner.domainId);
+    return owner.projectId !== null && c.projectIds.includes(owner.projectId);
+  };
+  return test(scope);
 }
 
 export const RESOURCE_SORT_KEYS = {
@@ -103,6 +122,10 @@ export function toResource(row: any, detail = false) {
 
 export class InventoryQueries {
   constructor(private readonly db: Knex) {}
+
+  changesInRun(filter: Parameters<typeof changesInRun>[1], scope: Scope) {
+    return changesInRun(this.db, filter, scope);
+  }
 
   async listResources(filter: ResourceFilter, scope: Scope) {
     const base = this.db('inventory_resources')
@@ -256,4 +279,154 @@ export class InventoryQueries {
       total: Number(n),
     };
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Point-in-time reads for the export area (EXP-2, EXP-10). Read-only: nothing here writes a table.
+
+/** One resource as it stood at a run: its latest version at or before that run. */
+export interface StateRecord {
+  id: string;
+  versionNo: number;
+  hash: string;
+  projectId: string | null;
+  domainId: string | null;
+  /** the normalised form (key + derived fields, no volatile ones) */
+  content: Record<string, unknown>;
+}
+
+const FINISHED_OK = ['succeeded', 'partial'];
+
+/**
+ * The latest finished run of a cloud that wrote data (`succeeded` or `partial`), or the previous
+ * complete (`succeeded`) run started before a given run.
+ */
+export async function latestDataRun(
+  db: Knex,
+  cloudId: string,
+): Promise<InventoryRun | undefined> {
+  const row = await db('inventory_runs')
+    .where({ cloud_id: cloudId })
+    .whereIn('status', FINISHED_OK)
+    .orderBy([
+      { column: 'started_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .first();
+  return row ? toRun(row) : undefined;
+}
+
+export async function previousCompleteRun(
+  db: Knex,
+  cloudId: string,
+  before: string,
+): Promise<InventoryRun | undefined> {
+  const row = await db('inventory_runs')
+    .where({ cloud_id: cloudId, status: 'succeeded' })
+    .where(
+      'started_at',
+      '<',
+      db('inventory_runs').select('started_at').where({ id: before }),
+    )
+    .orderBy([
+      { column: 'started_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .first();
+  return row ? toRun(row) : undefined;
+}
+
+/** Runs of the cloud started at or before the given run, newest first (at most `limit`). */
+export async function runsUpTo(
+  db: Knex,
+  cloudId: string,
+  runId: string,
+  limit = 500,
+): Promise<InventoryRun[]> {
+  const rows = await db('inventory_runs')
+    .where({ cloud_id: cloudId })
+    .where(
+      'started_at',
+      '<=',
+      db('inventory_runs').select('started_at').where({ id: runId }),
+    )
+    .orderBy([
+      { column: 'started_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(limit);
+  return rows.map(toRun);
+}
+
+/**
+ * The state of one type at run R (EXP-2, EXP-10): resources first seen at or before R and not deleted at
+ * or before R, each with its latest version at or before R. The scope filters the resulting rows (on the
+ * owner of that version), never the choice of version. Sorted by id.
+ */
+export async function stateAtRun(
+  db: Knex,
+  cloudId: string,
+  runId: string,
+  type: InventoryType,
+  scope?: Scope,
+): Promise<StateRecord[]> {
+  const ranked = db('inventory_versions as v')
+    .join('inventory_runs as r', 'r.id', 'v.run_id')
+    .where('v.cloud_id', cloudId)
+    .andWhere('v.type', type)
+    .andWhere('r.cloud_id', cloudId)
+    .andWhere(
+      'r.started_at',
+      '<=',
+      db('inventory_runs').select('started_at').where({ id: runId }),
+    )
+    .select(
+      'v.resource_id',
+      'v.version_no',
+      'v.change_type',
+      'v.content_hash',
+      'v.content',
+      'v.project_id',
+      'v.domain_id',
+    )
+    .select(
+      db.raw(
+        'row_number() over (partition by v.resource_id order by v.version_no desc) as rn',
+      ),
+    );
+  const rows = await db
+    .from(ranked.as('x'))
+    .where('x.rn', 1)
+    .whereNot('x.change_type', 'deleted')
+    .modify(q =>
+      applyScope(q, scope, { domain: 'x.domain_id', project: 'x.project_id' }),
+    )
+    .orderBy('x.resource_id')
+    .select('x.*');
+  return rows.map((r: any) => ({
+    id: r.resource_id,
+    versionNo: Number(r.version_no),
+    hash: r.content_hash,
+    projectId: r.project_id ?? null,
+    domainId: r.domain_id ?? null,
+    content: JSON.parse(r.content),
+  }));
+}
+
+/**
+ * INV-7 measurements are stored as current values only (never versioned). They belong to run R only while
+ * the stored row was last seen in R: this returns the key fields of those rows.
+ */
+export async function currentValuesSeenIn(
+  db: Knex,
+  cloudId: string,
+  type: InventoryType,
+  runId: string,
+): Promise<Map<string, Record<string, unknown>>> {
+  const rows = await db('inventory_resources')
+    .where({ cloud_id: cloudId, type, last_seen_run: runId })
+    .select('id', 'key_fields');
+  return new Map(
+    rows.map((r: any) => [r.id as string, JSON.parse(r.key_fields)] as const),
+  );
 }

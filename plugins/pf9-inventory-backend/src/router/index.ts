@@ -12,6 +12,7 @@ import Router from 'express-promise-router';
 import { AccessConfig } from '../config';
 import { RouteAuthorizer } from '../permissions/authorizer';
 import { resolveRole } from '../permissions/roleResolver';
+import { createExportRouter, ExportRouterOptions } from './export';
 import { createInventoryRouter, InventoryRouterOptions } from './inventory';
 
 export interface RouterOptions {
@@ -21,6 +22,8 @@ export interface RouterOptions {
   userInfo: UserInfoService;
   /** the inventory area's routes, under /inventory */
   inventory?: InventoryRouterOptions;
+  /** the export area's routes (exports, delta), also under /inventory */
+  exports?: ExportRouterOptions;
 }
 
 /** The routes of the foundation: health and access. The areas add their own routers beside these. */
@@ -71,6 +74,9 @@ export function createRouter(options: RouterOptions): express.Router {
 
   if (options.inventory) {
     router.use('/inventory', createInventoryRouter(options.inventory));
+  }
+  if (options.exports) {
+    router.use('/inventory', createExportRouter(options.exports));
   }
 
   return router;

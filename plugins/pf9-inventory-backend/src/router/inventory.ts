@@ -148,6 +148,31 @@ export function createInventoryRouter(
     res.json(run);
   });
 
+  router.get('/runs/:id/changes', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.inventoryRead,
+    );
+    const query = parseInput(
+      z.object({
+        types: z
+          .string()
+          .transform(value => value.split(','))
+          .pipe(z.array(typeSchema).min(1)),
+        ...paging,
+      }),
+      req.query,
+      'query',
+    );
+    const run = await engine.runs.get(req.params.id);
+    if (!run) throw new NotFoundError(`No inventory run '${req.params.id}'`);
+    const { items, total } = await queries.changesInRun(
+      { ...query, cloudId: run.cloudId, runId: run.id },
+      scope,
+    );
+    res.json({ items, page: query.page, pageSize: query.pageSize, total });
+  });
+
   router.get('/resources/:type', async (req, res) => {
     const { scope } = await authorizer.authorize(
       req,
