@@ -19,6 +19,7 @@ import {
   InventoryType,
 } from '../inventory/types';
 import { RouteAuthorizer } from '../permissions/authorizer';
+import { parseInput } from './validation';
 import { AuditLog } from '../store/audit';
 
 export interface ExportRouterOptions {
@@ -26,21 +27,6 @@ export interface ExportRouterOptions {
   exports: ExportService;
   authorizer: RouteAuthorizer;
   audit: AuditLog;
-}
-
-function parseInput<S extends z.ZodTypeAny>(
-  schema: S,
-  value: unknown,
-  where: string,
-): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map(i => `${i.path.length ? i.path.join('.') : where}: ${i.message}`)
-      .join('; ');
-    throw new InputError(`Invalid ${where}: ${problems}`);
-  }
-  return parsed.data;
 }
 
 const ids = z.array(z.string().min(1).max(64)).max(1000);

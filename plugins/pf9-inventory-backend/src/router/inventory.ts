@@ -16,6 +16,7 @@ import {
 import { SyncAlreadyRunningError } from '../inventory/runs';
 import { INVENTORY_TYPES, InventoryType } from '../inventory/types';
 import { RouteAuthorizer } from '../permissions/authorizer';
+import { pagingParams, parseInput } from './validation';
 import { AuditLog } from '../store/audit';
 
 export interface InventoryRouterOptions {
@@ -25,25 +26,6 @@ export interface InventoryRouterOptions {
   audit: AuditLog;
 }
 
-function parseInput<S extends z.ZodTypeAny>(
-  schema: S,
-  value: unknown,
-  where: string,
-): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map(i => `${i.path.length ? i.path.join('.') : where}: ${i.message}`)
-      .join('; ');
-    throw new InputError(`Invalid ${where}: ${problems}`);
-  }
-  return parsed.data;
-}
-
-const paging = {
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(1000).default(50),
-};
 const typeSchema = z.enum(
   INVENTORY_TYPES as unknown as [InventoryType, ...InventoryType[]],
 );
@@ -131,7 +113,7 @@ export function createInventoryRouter(
         status: z
           .enum(['running', 'succeeded', 'partial', 'failed', 'interrupted'])
           .optional(),
-        ...paging,
+        ...pagingParams,
       }),
       req.query,
       'query',
@@ -159,7 +141,7 @@ export function createInventoryRouter(
           .string()
           .transform(value => value.split(','))
           .pipe(z.array(typeSchema).min(1)),
-        ...paging,
+        ...pagingParams,
       }),
       req.query,
       'query',
@@ -197,7 +179,7 @@ export function createInventoryRouter(
           )
           .default('name'),
         order: z.enum(['asc', 'desc']).default('asc'),
-        ...paging,
+        ...pagingParams,
       }),
       req.query,
       'query',
@@ -238,7 +220,7 @@ export function createInventoryRouter(
     );
     const type = parseInput(typeSchema, req.params.type, 'type');
     const query = parseInput(
-      z.object({ cloudId: z.string().min(1).optional(), ...paging }),
+      z.object({ cloudId: z.string().min(1).optional(), ...pagingParams }),
       req.query,
       'query',
     );
@@ -269,7 +251,7 @@ export function createInventoryRouter(
         type: typeSchema.optional(),
         since: z.iso.datetime().optional(),
         runId: z.string().min(1).optional(),
-        ...paging,
+        ...pagingParams,
       }),
       req.query,
       'query',
