@@ -1,3 +1,5 @@
+import type { InventoryType } from './inventory';
+
 /** `GET /api/pf9/health`: what an operator or a load balancer may know, never a secret. */
 export interface Pf9Health {
   status: 'ok';
@@ -11,4 +13,190 @@ export interface Pf9AccessMe {
   principal: string;
   role: string | null;
   permissions: string[];
+}
+
+/** One page of a list endpoint of the pf9 API. `page` is 1-based. */
+export interface Pf9Page<T> {
+  items: T[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+/** Paging parameters of the list endpoints: `page` is 1-based, `pageSize` at most 1000 (default 50). */
+export interface Pf9PageQuery {
+  page?: number;
+  pageSize?: number;
+}
+
+/** The columns `GET /inventory/resources/{type}` can sort by. */
+export type InventoryResourceSortKey =
+  | 'name'
+  | 'id'
+  | 'status'
+  | 'project_id'
+  | 'domain_id'
+  | 'updated_at'
+  | 'last_seen_at';
+
+/** Filters of `GET /inventory/resources/{type}`; every one is applied in the database. */
+export interface InventoryResourceQuery extends Pf9PageQuery {
+  /** required when several clouds are configured */
+  cloudId?: string;
+  /** substring of the name, case-insensitive */
+  name?: string;
+  projectId?: string;
+  domainId?: string;
+  /** exact status, case-insensitive */
+  status?: string;
+  /** free text: name, id, IP addresses and other searchable values */
+  q?: string;
+  includeDeleted?: boolean;
+  sort?: InventoryResourceSortKey;
+  order?: 'asc' | 'desc';
+}
+
+/** One stored resource, as listed (SPEC §1.2, §1.3). */
+export interface InventoryResource {
+  cloudId: string;
+  type: InventoryType;
+  id: string;
+  name: string | null;
+  projectId: string | null;
+  domainId: string | null;
+  status: string | null;
+  deleted: boolean;
+  versionNo: number;
+  contentHash: string;
+  firstSeenRunId: string;
+  lastSeenRunId: string;
+  lastSeenAt: string | null;
+  updatedAt: string | null;
+  /** the typed key fields of §1.2 */
+  fields: Record<string, unknown> | null;
+  /** the derived fields of §1.3 (project_name, domain_name, owner_state, …) */
+  derived: Record<string, unknown> | null;
+}
+
+/** `GET /inventory/resources/{type}/{id}`: the listed form plus the latest raw payload. */
+export interface InventoryResourceDetail extends InventoryResource {
+  raw: Record<string, unknown> | null;
+}
+
+export type InventoryChangeType =
+  | 'discovered'
+  | 'created'
+  | 'updated'
+  | 'deleted'
+  | 'reappeared';
+
+/** One version of a resource (INV-16), newest first in `GET /inventory/history/{type}/{id}`. */
+export interface InventoryVersion {
+  versionNo: number;
+  runId: string;
+  changeType: InventoryChangeType;
+  recordedAt: string | null;
+  hash: string;
+  /** the top-level fields that differ from the previous version (every field for a first sighting) */
+  changedFields: string[];
+  /** the normalised form: key plus derived fields, no raw payload, null values dropped */
+  normalised: Record<string, unknown> | null;
+}
+
+export type InventoryTypeStatus =
+  | 'complete'
+  | 'incomplete'
+  | 'failed'
+  | 'skipped'
+  | 'complete_guarded';
+
+/** The outcome of one partition of a partitioned type (users and groups per domain, INV-11). */
+export interface InventoryPartitionOutcome {
+  partition: string;
+  status: 'ok' | 'access_denied' | 'not_supported' | 'error' | 'truncated';
+  count: number;
+  error?: string;
+}
+
+/** One type's line in a run record (INV-2). */
+export interface InventoryTypeOutcome {
+  type: InventoryType;
+  status: InventoryTypeStatus;
+  count: number;
+  pages: number;
+  durationMs: number;
+  error?: string;
+  partitions?: InventoryPartitionOutcome[];
+  written?: { created: number; updated: number; unchanged: number };
+  deletions?: {
+    recorded: number;
+    candidates: number;
+    verifiedByGet: number;
+    keptAfterGet: number;
+    guarded?: { threshold: number; candidateIds: string[] };
+  };
+  reappeared?: number;
+}
+
+export type InventoryRunStatus =
+  | 'running'
+  | 'succeeded'
+  | 'partial'
+  | 'failed'
+  | 'interrupted';
+
+export type InventoryRunTrigger = 'scheduled' | 'on_demand' | 'pipeline';
+
+/** A sync run record (INV-2). */
+export interface InventoryRun {
+  id: string;
+  cloudId: string;
+  trigger: InventoryRunTrigger;
+  triggeredBy: string;
+  status: InventoryRunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  types: InventoryTypeOutcome[];
+  deletionStats: {
+    recorded: number;
+    verifiedByGet: number;
+    guardedTypes: string[];
+  } | null;
+  error: string | null;
+}
+
+/** Filters of `GET /inventory/runs`. */
+export interface InventoryRunQuery extends Pf9PageQuery {
+  cloudId?: string;
+  status?: InventoryRunStatus;
+}
+
+/** A deletion record (INV-20). */
+export interface InventoryDeletion {
+  type: InventoryType;
+  id: string;
+  name: string | null;
+  projectId: string | null;
+  projectName: string | null;
+  domainId: string | null;
+  domainName: string | null;
+  lastSeenAt: string | null;
+  lastSeenRunId: string | null;
+  detectedInRunId: string;
+  detectedAt: string | null;
+  reason: string;
+  verifiedByGet: boolean;
+  /** the final normalised form */
+  lastKnown: Record<string, unknown> | null;
+  reverted: boolean;
+  revertedInRunId: string | null;
+}
+
+/** Filters of `GET /inventory/deletions`. */
+export interface InventoryDeletionQuery extends Pf9PageQuery {
+  cloudId?: string;
+  type?: InventoryType;
+  /** ISO-8601 date-time: deletions detected at or after it */
+  since?: string;
+  runId?: string;
 }

@@ -1,4 +1,18 @@
-import { Pf9AccessMe, Pf9Health } from './api';
+import {
+  InventoryDeletion,
+  InventoryDeletionQuery,
+  InventoryResource,
+  InventoryResourceDetail,
+  InventoryResourceQuery,
+  InventoryRun,
+  InventoryRunQuery,
+  InventoryVersion,
+  Pf9AccessMe,
+  Pf9Health,
+  Pf9Page,
+  Pf9PageQuery,
+} from './api';
+import type { InventoryType } from './inventory';
 
 /** The parts of Backstage's discoveryApi and fetchApi the client needs; both frontend APIs satisfy them. */
 export interface Pf9ClientOptions {
@@ -12,11 +26,28 @@ export class Pf9ApiError extends Error {
     readonly status: number,
     readonly errorName: string,
     message: string,
+    /** the server's serialised error, with any extra properties (e.g. the running `runId` of a 409) */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'Pf9ApiError';
   }
 }
+
+type QueryValue = string | number | boolean | undefined | null;
+
+/** `?a=1&b=x`, leaving out undefined, null and empty values. */
+function queryString(query: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query) as [string, QueryValue][]) {
+    if (value === undefined || value === null || value === '') continue;
+    params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+const segment = encodeURIComponent;
 
 /** Typed client of the pf9 REST API, shared by both frontend plugins. */
 export class Pf9Client {
@@ -30,15 +61,86 @@ export class Pf9Client {
     return this.get('/access/me');
   }
 
-  private async get<T>(path: string): Promise<T> {
+  /** One page of stored resources of a type; filters, sort and paging run on the server. */
+  listResources(
+    type: InventoryType,
+    query: InventoryResourceQuery = {},
+  ): Promise<Pf9Page<InventoryResource>> {
+    return this.get(
+      `/inventory/resources/${segment(type)}${queryString(query)}`,
+    );
+  }
+
+  /** One resource with its key fields, derived fields and raw payload. */
+  getResource(
+    type: InventoryType,
+    id: string,
+    query: { cloudId?: string } = {},
+  ): Promise<InventoryResourceDetail> {
+    return this.get(
+      `/inventory/resources/${segment(type)}/${segment(id)}${queryString(
+        query,
+      )}`,
+    );
+  }
+
+  /** One page of a resource's versions, newest first. */
+  getHistory(
+    type: InventoryType,
+    id: string,
+    query: { cloudId?: string } & Pf9PageQuery = {},
+  ): Promise<Pf9Page<InventoryVersion>> {
+    return this.get(
+      `/inventory/history/${segment(type)}/${segment(id)}${queryString(query)}`,
+    );
+  }
+
+  /** One page of sync runs, newest first. */
+  listRuns(query: InventoryRunQuery = {}): Promise<Pf9Page<InventoryRun>> {
+    return this.get(`/inventory/runs${queryString(query)}`);
+  }
+
+  /** One run with its per-type outcomes. */
+  getRun(id: string): Promise<InventoryRun> {
+    return this.get(`/inventory/runs/${segment(id)}`);
+  }
+
+  /**
+   * Starts an on-demand sync of a cloud. Rejects with a {@link Pf9ApiError} of status 409 when a sync of
+   * that cloud is already running (its `details.runId` names the running run).
+   */
+  triggerSync(cloudId: string): Promise<{ runId: string }> {
+    return this.request('/inventory/runs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ cloudId }),
+    });
+  }
+
+  /** One page of deletion records, newest first. */
+  listDeletions(
+    query: InventoryDeletionQuery = {},
+  ): Promise<Pf9Page<InventoryDeletion>> {
+    return this.get(`/inventory/deletions${queryString(query)}`);
+  }
+
+  private get<T>(path: string): Promise<T> {
+    return this.request(path);
+  }
+
+  private async request<T>(path: string, init?: RequestInit): Promise<T> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('pf9');
-    const response = await this.options.fetchApi.fetch(`${baseUrl}${path}`);
+    const response = await this.options.fetchApi.fetch(
+      `${baseUrl}${path}`,
+      init,
+    );
     if (!response.ok) {
       const body = await response.json().catch(() => undefined);
       throw new Pf9ApiError(
         response.status,
         body?.error?.name ?? 'Error',
         body?.error?.message ?? `${response.status} ${response.statusText}`,
+        body?.error && typeof body.error === 'object' ? body.error : {},
       );
     }
     return (await response.json()) as T;

@@ -5,5 +5,6 @@
  */
 export * from './permissions';
 export * from './roles';
+export * from './inventory';
 export * from './api';
 export * from './client';

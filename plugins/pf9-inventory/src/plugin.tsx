@@ -28,7 +28,7 @@ const pf9Page = PageBlueprint.make({
     title: 'PF9 Ops',
     routeRef: rootRouteRef,
     loader: () =>
-      import('./components/Pf9OverviewPage').then(m => <m.Pf9OverviewPage />),
+      import('./components/Pf9InventoryPage').then(m => <m.Pf9InventoryPage />),
   },
 });
 

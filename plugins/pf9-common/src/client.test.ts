@@ -1,0 +1,69 @@
+import { Pf9ApiError, Pf9Client } from './client';
+
+function clientWith(response: { status: number; body: unknown }) {
+  const fetch = jest.fn(
+    async (_url: string, _init?: RequestInit) =>
+      new Response(JSON.stringify(response.body), {
+        status: response.status,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+  );
+  const client = new Pf9Client({
+    discoveryApi: { getBaseUrl: async () => 'http://backend/api/pf9' },
+    fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
+  });
+  return { client, fetch };
+}
+
+describe('Pf9Client inventory methods', () => {
+  it('lists resources with the filters as query parameters, leaving out empty ones', async () => {
+    const { client, fetch } = clientWith({
+      status: 200,
+      body: { items: [], page: 2, pageSize: 50, total: 0 },
+    });
+    await client.listResources('server', {
+      cloudId: 'demo',
+      q: 'web 1',
+      projectId: '',
+      page: 2,
+      pageSize: 50,
+      includeDeleted: false,
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backend/api/pf9/inventory/resources/server?cloudId=demo&q=web+1&page=2&pageSize=50&includeDeleted=false',
+    );
+  });
+
+  it('encodes ids in paths', async () => {
+    const { client, fetch } = clientWith({
+      status: 200,
+      body: { items: [], page: 1, pageSize: 20, total: 0 },
+    });
+    await client.getHistory('keypair', 'a/b c', { pageSize: 20 });
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backend/api/pf9/inventory/history/keypair/a%2Fb%20c?pageSize=20',
+    );
+  });
+
+  it('posts a sync and surfaces a 409 with the running run id', async () => {
+    const { client, fetch } = clientWith({
+      status: 409,
+      body: {
+        error: {
+          name: 'ConflictError',
+          message: "An inventory sync of cloud 'demo' is already running: r1",
+          runId: 'r1',
+        },
+      },
+    });
+    const error = await client.triggerSync('demo').catch(e => e);
+    expect(fetch.mock.calls[0][1]).toMatchObject({
+      method: 'POST',
+      body: JSON.stringify({ cloudId: 'demo' }),
+    });
+    expect(error).toBeInstanceOf(Pf9ApiError);
+    expect(error.status).toBe(409);
+    expect(error.errorName).toBe('ConflictError');
+    expect(error.details.runId).toBe('r1');
+  });
+});

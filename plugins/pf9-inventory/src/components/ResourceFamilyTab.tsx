@@ -1,0 +1,49 @@
+import Box from '@material-ui/core/Box';
+import {
+  INVENTORY_TYPES_BY_FAMILY,
+  InventoryFamily,
+  InventoryType,
+} from '@internal/plugin-pf9-common';
+import { useState } from 'react';
+import { ResourceDrawer, ResourceRef } from './ResourceDrawer';
+import { ResourceFilterBar, ResourceFilters } from './ResourceFilterBar';
+import { ResourceTable } from './ResourceTable';
+
+/** One family tab (compute, storage, network, identity): filters, a server-paged table and a drawer. */
+export function ResourceFamilyTab(props: {
+  family: InventoryFamily;
+  cloudId?: string;
+  refreshKey?: number;
+}) {
+  const { family, cloudId, refreshKey } = props;
+  const types = INVENTORY_TYPES_BY_FAMILY[family];
+  const [type, setType] = useState<InventoryType>(types[0]);
+  const [filters, setFilters] = useState<ResourceFilters>({});
+  const [selected, setSelected] = useState<ResourceRef>();
+
+  return (
+    <>
+      <Box mb={2}>
+        <ResourceFilterBar
+          types={types}
+          type={type}
+          onTypeChange={setType}
+          filters={filters}
+          onFiltersChange={setFilters}
+        />
+      </Box>
+      <ResourceTable
+        type={type}
+        cloudId={cloudId}
+        filters={filters}
+        refreshKey={refreshKey}
+        onSelect={r => setSelected({ type: r.type, id: r.id })}
+      />
+      <ResourceDrawer
+        resource={selected}
+        cloudId={cloudId}
+        onClose={() => setSelected(undefined)}
+      />
+    </>
+  );
+}
