@@ -1,7 +1,6 @@
 /**
  * The 29 inventory resource types of SPEC §1.2, in collection order (INV-3), and their grouping into the
- * families the inventory page shows as tabs. The backend keeps its own copy in
- * plugins/pf9-inventory-backend/src/inventory/types.ts; both lists must name the same types.
+ * families the inventory page shows as tabs. The backend's collectors follow this list.
  */
 export const INVENTORY_TYPES = [
   // Keystone first

@@ -1,48 +1,29 @@
 /** The 29 resource types of SPEC §1.2, in collection order (INV-3), and the shapes the sync passes around. */
 
-export const INVENTORY_TYPES = [
-  // Keystone first
-  'domain',
-  'project',
-  'user',
-  'group',
-  'role',
-  'role_assignment',
-  // Nova
-  'server',
-  'flavor',
-  'hypervisor',
-  'compute_service',
-  'aggregate',
-  'availability_zone',
-  'keypair',
-  'server_group',
-  // Glance
-  'image',
-  // Cinder
-  'volume',
-  'volume_snapshot',
-  'volume_backup',
-  'volume_type',
-  'storage_pool',
-  // Neutron
-  'network',
-  'subnet',
-  'port',
-  'router',
-  'floating_ip',
-  'security_group',
-  'security_group_rule',
-  'network_ip_availability',
-  // quotas last
-  'project_quota',
-] as const;
+import type {
+  InventoryPartitionOutcome,
+  InventoryRunStatus,
+  InventoryRunTrigger,
+  InventoryType,
+  InventoryTypeStatus,
+} from '@internal/plugin-pf9-common';
 
-export type InventoryType = (typeof INVENTORY_TYPES)[number];
+// The type list is shared with the frontend; the backend adds the shapes the sync passes around.
+export {
+  INVENTORY_TYPES,
+  isInventoryType,
+  type InventoryType,
+} from '@internal/plugin-pf9-common';
 
-export function isInventoryType(value: string): value is InventoryType {
-  return (INVENTORY_TYPES as readonly string[]).includes(value);
-}
+// Run records are returned by the API as they are stored, so their types are the API's.
+export type {
+  InventoryRun,
+  InventoryTypeOutcome as TypeOutcome,
+} from '@internal/plugin-pf9-common';
+export type PartitionOutcome = InventoryPartitionOutcome;
+export type TypeStatus = InventoryTypeStatus;
+export type RunStatus = InventoryRunStatus;
+export type RunTrigger = InventoryRunTrigger;
 
 export type JsonMap = Record<string, unknown>;
 
@@ -69,20 +50,6 @@ export interface CollectedResource {
   searchExtra?: string[];
 }
 
-export type TypeStatus =
-  | 'complete'
-  | 'incomplete'
-  | 'failed'
-  | 'skipped'
-  | 'complete_guarded';
-
-export interface PartitionOutcome {
-  partition: string;
-  status: 'ok' | 'access_denied' | 'not_supported' | 'error' | 'truncated';
-  count: number;
-  error?: string;
-}
-
 /** What the collector learned about one type. */
 export interface CollectedType {
   type: InventoryType;
@@ -106,47 +73,3 @@ export interface CollectedType {
 }
 
 /** One type's line in the run record (INV-2). */
-export interface TypeOutcome {
-  type: InventoryType;
-  status: TypeStatus;
-  count: number;
-  pages: number;
-  durationMs: number;
-  error?: string;
-  partitions?: PartitionOutcome[];
-  written?: { created: number; updated: number; unchanged: number };
-  deletions?: {
-    recorded: number;
-    candidates: number;
-    verifiedByGet: number;
-    keptAfterGet: number;
-    guarded?: { threshold: number; candidateIds: string[] };
-  };
-  reappeared?: number;
-}
-
-export type RunStatus =
-  | 'running'
-  | 'succeeded'
-  | 'partial'
-  | 'failed'
-  | 'interrupted';
-
-export type RunTrigger = 'scheduled' | 'on_demand' | 'pipeline';
-
-export interface InventoryRun {
-  id: string;
-  cloudId: string;
-  trigger: RunTrigger;
-  triggeredBy: string;
-  status: RunStatus;
-  startedAt: string;
-  finishedAt: string | null;
-  types: TypeOutcome[];
-  deletionStats: {
-    recorded: number;
-    verifiedByGet: number;
-    guardedTypes: string[];
-  } | null;
-  error: string | null;
-}
