@@ -11,6 +11,7 @@ import {
   OpenStackLogger,
   OpenStackNotFoundError,
   createOpenStackClient,
+  mapWithConcurrency,
 } from '../openstack';
 import type { AuditLog } from '../store/audit';
 import { collectAll, describeError } from './collectors';
@@ -31,12 +32,15 @@ export interface InventoryEngineSettings {
   timeoutMs: number;
   guard: { minCount: number; fraction: number };
   verifyLimit: number;
+  /** types written at once, each in its own transaction on its own connection */
+  writeConcurrency: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: InventoryEngineSettings = {
   timeoutMs: 30 * 60_000,
   guard: { minCount: 10, fraction: 0.2 },
   verifyLimit: 500,
+  writeConcurrency: 2,
 };
 
 export interface InventoryEngineOptions {
@@ -136,43 +140,63 @@ export class InventorySyncEngine {
 
       const verify = (type: InventoryType, id: string) =>
         verifyGone(client, type, id);
-      for (const type of INVENTORY_TYPES) {
-        const t = collected.types.get(type);
-        if (!t) {
-          outcomes.push({
-            type,
-            status: 'skipped',
-            count: 0,
-            pages: 0,
-            durationMs: 0,
-          });
-          continue;
-        }
-        try {
-          outcomes.push(
-            await writeType(db, cloud.id, runId, t, {
-              guard: this.settings.guard,
-              verifyLimit: this.settings.verifyLimit,
-              verify,
-            }),
-          );
-        } catch (e) {
-          // one type's write failure never rolls back the others (INV-3, PIT-6)
-          logger.error(
-            `inventory: writing ${type} of cloud ${
-              cloud.id
-            } failed: ${describeError(e)}`,
-          );
-          outcomes.push({
-            type,
-            status: 'failed',
-            count: t.resources.length,
-            pages: t.pages,
-            durationMs: t.durationMs,
-            error: `store: ${describeError(e)}`,
-          });
-        }
-        await this.runs.saveOutcomes(runId, outcomes);
+      // Types are written a few at a time (each in its own transaction); outcomes keep INV-3 order and
+      // are saved after each type. A written type's resources are released at once.
+      const written: Array<TypeOutcome | undefined> = INVENTORY_TYPES.map(
+        () => undefined,
+      );
+      let saving = Promise.resolve();
+      const save = () => {
+        const snapshot = written.filter((o): o is TypeOutcome => !!o);
+        saving = saving.then(() => this.runs.saveOutcomes(runId, snapshot));
+        return saving;
+      };
+      try {
+        await mapWithConcurrency(
+          INVENTORY_TYPES,
+          this.settings.writeConcurrency,
+          async (type, index) => {
+            const t = collected.types.get(type);
+            if (!t) {
+              written[index] = {
+                type,
+                status: 'skipped',
+                count: 0,
+                pages: 0,
+                durationMs: 0,
+              };
+              return;
+            }
+            try {
+              written[index] = await writeType(db, cloud.id, runId, t, {
+                guard: this.settings.guard,
+                verifyLimit: this.settings.verifyLimit,
+                verify,
+              });
+            } catch (e) {
+              // one type's write failure never rolls back the others (INV-3, PIT-6)
+              logger.error(
+                `inventory: writing ${type} of cloud ${
+                  cloud.id
+                } failed: ${describeError(e)}`,
+              );
+              written[index] = {
+                type,
+                status: 'failed',
+                count: t.resources.length,
+                pages: t.pages,
+                durationMs: t.durationMs,
+                error: `store: ${describeError(e)}`,
+              };
+            }
+            t.resources = [];
+            collected.types.delete(type);
+            await save();
+          },
+        );
+        await saving;
+      } finally {
+        outcomes.push(...written.filter((o): o is TypeOutcome => !!o));
       }
       for (const o of outcomes.filter(x => x.status === 'complete_guarded')) {
         logger.error(

@@ -32,6 +32,13 @@ const sortedUnique = <T>(values: T[]): T[] =>
     ...new Set(values.filter(v => v !== null && v !== undefined && v !== '')),
   ].sort();
 
+/** Appends to the list of a key (building lists by copying them made enrichment quadratic). */
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 export function enrich(ctx: EnrichContext): void {
   const { types } = ctx;
   const list = (t: InventoryType) => types.get(t)?.resources ?? [];
@@ -159,24 +166,24 @@ export function enrich(ctx: EnrichContext): void {
   const portsByDevice = new Map<string, CollectedResource[]>();
   for (const p of computePorts) {
     const d = String(p.key.device_id ?? '');
-    portsByDevice.set(d, [...(portsByDevice.get(d) ?? []), p]);
+    pushTo(portsByDevice, d, p);
   }
   const fipByPort = new Map<string, CollectedResource[]>();
   for (const f of fips) {
     const pid = f.key.port_id as string | null;
-    if (pid) fipByPort.set(pid, [...(fipByPort.get(pid) ?? []), f]);
+    if (pid) pushTo(fipByPort, pid, f);
   }
   const volumesByServer = new Map<string, CollectedResource[]>();
   for (const v of volumes) {
     for (const a of (v.key.attachments as JsonMap[]) ?? []) {
       const sid = String(a.server_id);
-      volumesByServer.set(sid, [...(volumesByServer.get(sid) ?? []), v]);
+      pushTo(volumesByServer, sid, v);
     }
   }
   const groupsByServer = new Map<string, string[]>();
   for (const g of serverGroups) {
     for (const m of (g.key.members as string[]) ?? []) {
-      groupsByServer.set(m, [...(groupsByServer.get(m) ?? []), g.id]);
+      pushTo(groupsByServer, m, g.id);
     }
   }
   const servers = list('server');
@@ -247,12 +254,15 @@ export function enrich(ctx: EnrichContext): void {
   const rulesByGroup = new Map<string, CollectedResource[]>();
   for (const r of list('security_group_rule')) {
     const g = String(r.key.security_group_id);
-    rulesByGroup.set(g, [...(rulesByGroup.get(g) ?? []), r]);
+    pushTo(rulesByGroup, g, r);
+  }
+  const computePortsByGroup = new Map<string, CollectedResource[]>();
+  for (const p of computePorts) {
+    for (const g of new Set((p.key.security_group_ids as string[]) ?? []))
+      pushTo(computePortsByGroup, g, p);
   }
   for (const g of list('security_group')) {
-    const gp = computePorts.filter(p =>
-      ((p.key.security_group_ids as string[]) ?? []).includes(g.id),
-    );
+    const gp = computePortsByGroup.get(g.id) ?? [];
     const serverIds = sortedUnique(gp.map(p => String(p.key.device_id)));
     const networkIds = sortedUnique(gp.map(p => String(p.key.network_id)));
     const rules = rulesByGroup.get(g.id) ?? [];
@@ -305,19 +315,16 @@ export function enrich(ctx: EnrichContext): void {
       : null;
     carryUnless(f, complete('port', 'server'), ['server_id', 'server_name']);
   }
+  const routerInterfaces = new Map<unknown, CollectedResource[]>();
+  for (const p of ports) {
+    if (String(p.key.device_owner ?? '').startsWith('network:router_interface'))
+      pushTo(routerInterfaces, p.key.device_id, p);
+  }
   for (const r of list('router')) {
     r.derived.interface_subnet_ids = sortedUnique(
-      ports
-        .filter(
-          p =>
-            p.key.device_id === r.id &&
-            String(p.key.device_owner ?? '').startsWith(
-              'network:router_interface',
-            ),
-        )
-        .flatMap(p =>
-          ((p.key.fixed_ips as JsonMap[]) ?? []).map(f => String(f.subnet_id)),
-        ),
+      (routerInterfaces.get(r.id) ?? []).flatMap(p =>
+        ((p.key.fixed_ips as JsonMap[]) ?? []).map(f => String(f.subnet_id)),
+      ),
     );
     carryUnless(r, complete('port'), ['interface_subnet_ids']);
   }
@@ -359,10 +366,11 @@ export function enrich(ctx: EnrichContext): void {
       a.scope.domain?.id ??
       (a.scope.system ? 'system' : '?');
     const kind = scopeTypeOf(a.scope);
-    effectiveRoles.set(a.user.id, [
-      ...(effectiveRoles.get(a.user.id) ?? []),
+    pushTo(
+      effectiveRoles,
+      a.user.id,
       `${a.role.name ?? a.role.id}@${kind}:${scope}`,
-    ]);
+    );
   }
   for (const u of list('user')) {
     u.derived.effective_roles = sortedUnique(effectiveRoles.get(u.id) ?? []);

@@ -69,6 +69,11 @@ export const RESOURCE_SORT_KEYS = {
   last_seen_at: 'last_seen_at',
 } as const;
 export type ResourceSortKey = keyof typeof RESOURCE_SORT_KEYS;
+const NOT_NULL_SORT_COLUMNS = new Set<string>([
+  'id',
+  'updated_at',
+  'last_seen_at',
+]);
 
 export interface ResourceFilter {
   cloudId: string;
@@ -167,7 +172,10 @@ export class InventoryQueries {
         'derived',
       )
       .orderBy([
-        { column, order: filter.order, nulls: 'last' },
+        // NOT NULL columns get no NULLS clause: `desc nulls last` would not match a backward index scan
+        NOT_NULL_SORT_COLUMNS.has(column)
+          ? { column, order: filter.order }
+          : { column, order: filter.order, nulls: 'last' },
         ...(column === 'id' ? [] : [{ column: 'id', order: filter.order }]),
       ])
       .limit(filter.pageSize)

@@ -36,8 +36,11 @@ export interface CollectedResource {
   status: string | null;
   /** the typed key fields of §1.2 */
   key: JsonMap;
-  /** the latest payload; never hashed; Nova user_data stripped */
-  raw: JsonMap | null;
+  /**
+   * the latest payload; never hashed; Nova user_data stripped. Collectors keep it serialised (a string):
+   * a sync of 150k resources would otherwise hold every parsed payload until the last type is written.
+   */
+  raw: JsonMap | string | null;
   /** filled by enrichment (§1.3) */
   derived: JsonMap;
   /** derived keys whose sources were incomplete in this run: the stored value is carried over */

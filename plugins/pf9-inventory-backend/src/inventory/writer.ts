@@ -63,7 +63,13 @@ function searchText(r: CollectedResource): string {
     .toLowerCase();
 }
 
-const CHUNK = 50;
+/**
+ * Rows per multi-row INSERT. PostgreSQL takes up to 65,535 bind parameters per statement (19 columns ×
+ * 1,000 rows fits); knex writes SQLite multi-row inserts as `UNION ALL` selects, limited to 500 terms.
+ */
+function chunkSize(db: Knex): number {
+  return String(db.client.config.client).includes('sqlite') ? 50 : 1000;
+}
 
 function typeStatus(t: CollectedType): TypeOutcome['status'] {
   if (t.complete) return 'complete';
@@ -102,7 +108,10 @@ export async function writeType(
     ...t.resources.map(r => r.id),
     ...(t.presentIds ?? []),
   ]);
-  const toWrite = t.resources.filter(r => {
+  // one row per id: a listing may repeat one (e.g. an effective role assignment reached via two groups)
+  const unique = new Map<string, CollectedResource>();
+  for (const r of t.resources) if (!unique.has(r.id)) unique.set(r.id, r);
+  const toWrite = [...unique.values()].filter(r => {
     const row = existing.get(r.id);
     if (r.onlyIfAbsent) return !row;
     if (t.failed) return false;
@@ -165,11 +174,20 @@ export async function writeType(
   let reappeared = 0;
 
   await db.transaction(async tx => {
+    // rows and versions go out a chunk at a time, so a type of 40k resources is never all in memory twice
+    const chunk = chunkSize(db);
     const newRows: any[] = [];
     const versions: any[] = [];
+    const flush = async (all: boolean) => {
+      if (newRows.length >= chunk || (all && newRows.length))
+        await tx('inventory_resources').insert(newRows.splice(0));
+      if (versions.length >= chunk || (all && versions.length))
+        await tx('inventory_versions').insert(versions.splice(0));
+    };
     const unchangedIds: string[] = [];
 
     for (const r of toWrite) {
+      await flush(false);
       const row = existing.get(r.id);
       if (row && r.carry?.length) {
         const before = parseMap(row.derived);
@@ -177,7 +195,10 @@ export async function writeType(
       }
       const normalised = normalisedForm(t.type, r.key, r.derived);
       const hash = contentHash(normalised);
-      const rawText = r.raw ? JSON.stringify(r.raw) : null;
+      const rawText =
+        typeof r.raw === 'string' || r.raw === null
+          ? r.raw
+          : JSON.stringify(r.raw);
       const base = {
         name: r.name,
         project_id: r.projectId,
@@ -294,8 +315,7 @@ export async function writeType(
         .whereIn('id', unchangedIds.slice(i, i + 500))
         .update({ last_seen_run: runId, last_seen_at: now });
     }
-    if (newRows.length)
-      await tx.batchInsert('inventory_resources', newRows, CHUNK);
+    await flush(true);
 
     // ---- deletion records (INV-20): the row stays, flagged deleted
     for (const { row, verified } of toDelete) {
@@ -340,8 +360,7 @@ export async function writeType(
       });
       deletions.recorded++;
     }
-    if (versions.length)
-      await tx.batchInsert('inventory_versions', versions, CHUNK);
+    await flush(true);
   });
 
   outcome.written = written;

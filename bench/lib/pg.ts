@@ -1,0 +1,52 @@
+/**
+ * Throwaway PostgreSQL databases for the benchmarks: one per run (`pf9_bench_<pid>...`), created on
+ * the server of PF9_BENCH_PG (default postgresql://postgres@127.0.0.1:5432) and dropped at the end.
+ */
+import knexFactory, { Knex } from 'knex';
+
+export const PG_URL =
+  process.env.PF9_BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
+
+export function connect(database: string, maxPool = 10): Knex {
+  const url = new URL(PG_URL);
+  url.pathname = `/${database}`;
+  return knexFactory({
+    client: 'pg',
+    connection: url.toString(),
+    pool: { min: 0, max: maxPool },
+  });
+}
+
+async function admin<T>(fn: (db: Knex) => Promise<T>): Promise<T> {
+  const db = connect('postgres', 1);
+  try {
+    return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+export async function createDatabase(name: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
+  await admin(async db => {
+    await db.raw(`DROP DATABASE IF EXISTS ${name}`);
+    await db.raw(`CREATE DATABASE ${name}`);
+  });
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  if (!/^[a-z0-9_]+$/.test(name)) throw new Error(`bad database name ${name}`);
+  await admin(db => db.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/** Row counts of the inventory tables. */
+export async function inventoryCounts(db: Knex) {
+  const count = async (table: string) =>
+    Number((await db(table).count({ n: '*' }))[0].n);
+  return {
+    resources: await count('inventory_resources'),
+    versions: await count('inventory_versions'),
+    deletions: await count('inventory_deletions'),
+    runs: await count('inventory_runs'),
+  };
+}
