@@ -121,6 +121,30 @@ export interface Config {
         };
       };
     };
+    /** Snapshot automation and compliance (SPEC §2). */
+    snapshots?: {
+      /** Run the scheduled cycle and compliance evaluation; default true. */
+      enabled?: boolean;
+      /** Minutes between scheduled cycles, 5–1440; default 30. */
+      intervalMinutes?: number;
+      /** Longest a cycle may run; default 30 minutes. A run still running after twice this is failed. */
+      timeout?: {
+        weeks?: number;
+        days?: number;
+        hours?: number;
+        minutes?: number;
+        seconds?: number;
+        milliseconds?: number;
+      };
+      /** Minutes between scheduled compliance evaluations; default 15. */
+      complianceIntervalMinutes?: number;
+      /** How snapshots are created in each volume's project; only `projectScopedAdmin` so far. */
+      credentials?: { mode: 'projectScopedAdmin' };
+      /** New snapshots per run; the rest is deferred. Default 200. */
+      maxNewPerRun?: number;
+      /** Larger volumes are skipped (260 on Platform9 releases that answer 413 for large snapshots). */
+      maxVolumeSizeGb?: number;
+    };
     /** The Prometheus endpoint /api/pf9/metrics (SPEC MON-6). */
     monitoring?: {
       /**

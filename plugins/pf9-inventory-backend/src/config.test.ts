@@ -84,7 +84,26 @@ describe('readPf9Config', () => {
         defaultOwner: 'group:default/pf9-operators',
         frequency: { minutes: 2 },
       },
+      snapshots: {
+        enabled: true,
+        intervalMinutes: 30,
+        timeout: { minutes: 30 },
+        complianceIntervalMinutes: 15,
+        credentials: { mode: 'projectScopedAdmin' },
+        maxNewPerRun: 200,
+      },
     });
+  });
+
+  it.each([
+    [{ snapshots: { intervalMinutes: 4 } }, 'pf9.snapshots.intervalMinutes'],
+    [{ snapshots: { intervalMinutes: 1441 } }, 'pf9.snapshots.intervalMinutes'],
+    [
+      { snapshots: { credentials: { mode: 'serviceUser' } } },
+      'pf9.snapshots.credentials.mode',
+    ],
+  ])('rejects snapshot settings %j naming %s', (pf9, key) => {
+    expect(() => readPf9Config(new ConfigReader({ pf9 }))).toThrow(key);
   });
 
   it.each([

@@ -252,6 +252,38 @@ const catalogSchema = z
 
 export type CatalogConfig = z.infer<typeof catalogSchema>;
 
+const snapshotsSchema = z
+  .object({
+    /** the scheduled cycle and compliance evaluation; on-demand runs work either way */
+    enabled: z.boolean().default(true),
+    /** SNAP-4: minutes between scheduled cycles, 5–1440 */
+    intervalMinutes: z.number().int().min(5).max(1440).default(30),
+    /** a run still running after twice this is failed as interrupted (SNAP-24) */
+    timeout: durationSchema.default({ minutes: 30 }),
+    /** CMP-3: minutes between scheduled compliance evaluations */
+    complianceIntervalMinutes: z.number().int().min(1).max(1440).default(15),
+    /** SNAP-18; only projectScopedAdmin is built so far */
+    credentials: z
+      .object({ mode: z.literal('projectScopedAdmin') })
+      .strict()
+      .default({ mode: 'projectScopedAdmin' }),
+    /** SNAP-16 */
+    maxNewPerRun: z.number().int().min(1).default(200),
+    maxVolumeSizeGb: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export type SnapshotsConfig = z.infer<typeof snapshotsSchema>;
+
+const SNAPSHOTS_DEFAULTS: SnapshotsConfig = {
+  enabled: true,
+  intervalMinutes: 30,
+  timeout: { minutes: 30 },
+  complianceIntervalMinutes: 15,
+  credentials: { mode: 'projectScopedAdmin' },
+  maxNewPerRun: 200,
+};
+
 const monitoringSchema = z
   .object({
     metricsToken: z
@@ -329,6 +361,7 @@ const pf9ConfigSchema = z
       defaultOwner: 'group:default/pf9-operators',
       frequency: { minutes: 2 },
     }),
+    snapshots: snapshotsSchema.default(SNAPSHOTS_DEFAULTS),
     // Without a monitoring section the metrics route answers 401 to everyone.
     monitoring: monitoringSchema.optional(),
   })
@@ -348,6 +381,7 @@ export interface Pf9Config {
   export: ExportConfig;
   monitoring?: MonitoringConfig;
   catalog: CatalogConfig;
+  snapshots: SnapshotsConfig;
 }
 
 /** Thrown at start-up for a bad `pf9` config value; the message names the key. */
@@ -381,5 +415,6 @@ export function readPf9Config(config: Config): Pf9Config {
     export: parsed.data.export,
     monitoring: parsed.data.monitoring,
     catalog: parsed.data.catalog,
+    snapshots: parsed.data.snapshots,
   };
 }

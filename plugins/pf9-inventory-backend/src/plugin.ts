@@ -6,6 +6,9 @@ import { createConditionTransformer } from '@backstage/plugin-permission-node';
 import { pf9PermissionList } from '@internal/plugin-pf9-common';
 import os from 'os';
 import path from 'path';
+import { complianceMetricFamilies } from './compliance/metrics';
+import { scheduleCompliance } from './compliance/scheduler';
+import { ComplianceService } from './compliance/service';
 import { durationMs, readPf9Config } from './config';
 import { scheduleExports } from './export/scheduler';
 import { ExportService } from './export/service';
@@ -19,6 +22,10 @@ import { scopedResourceRef, scopeRules } from './permissions/rules';
 import { buildInfoFamily } from './metrics/buildInfo';
 import { createMetricsRouter } from './metrics/router';
 import { createRouter } from './router';
+import { SnapshotCycleEngine } from './snapshots/cycle';
+import { snapshotMetricFamilies } from './snapshots/metrics';
+import { PolicyStore } from './snapshots/policies';
+import { scheduleSnapshotCycles } from './snapshots/scheduler';
 import { AuditLog } from './store/audit';
 import { databaseKind, migrateStore } from './store/migrate';
 import { version } from '../package.json';
@@ -103,6 +110,38 @@ export const pf9Plugin = createBackendPlugin({
           logger: deps.logger,
         });
 
+        const compliance = new ComplianceService({
+          db,
+          clouds: pf9Config.clouds,
+          logger: deps.logger.child({ area: 'compliance' }),
+        });
+        const snapshotEngine = new SnapshotCycleEngine({
+          db,
+          clouds: pf9Config.clouds,
+          logger: deps.logger.child({ area: 'snapshots' }),
+          settings: {
+            timeoutMs: durationMs(pf9Config.snapshots.timeout),
+            maxNewPerRun: pf9Config.snapshots.maxNewPerRun,
+            maxVolumeSizeGb: pf9Config.snapshots.maxVolumeSizeGb,
+          },
+          // CMP-3: compliance is evaluated after every cycle
+          onFinished: async run => {
+            await compliance.evaluate(run.cloudId, `snapshot_run:${run.id}`);
+          },
+        });
+        await scheduleSnapshotCycles({
+          scheduler: deps.scheduler,
+          engine: snapshotEngine,
+          config: pf9Config.snapshots,
+          logger: deps.logger,
+        });
+        await scheduleCompliance({
+          scheduler: deps.scheduler,
+          compliance,
+          config: pf9Config.snapshots,
+          logger: deps.logger,
+        });
+
         deps.httpRouter.use(
           createRouter({
             health: {
@@ -125,6 +164,13 @@ export const pf9Plugin = createBackendPlugin({
               authorizer,
               audit,
             },
+            snapshots: {
+              engine: snapshotEngine,
+              policies: new PolicyStore(db),
+              authorizer,
+              audit,
+            },
+            compliance: { compliance, authorizer, audit },
           }),
         );
         deps.httpRouter.use(
@@ -132,6 +178,8 @@ export const pf9Plugin = createBackendPlugin({
             families: [
               buildInfoFamily(version),
               ...inventoryMetricFamilies(db),
+              ...snapshotMetricFamilies(db),
+              ...complianceMetricFamilies(compliance),
             ],
             cloudIds: pf9Config.clouds.map(cloud => cloud.id),
             metricsToken: pf9Config.monitoring?.metricsToken,

@@ -12,8 +12,10 @@ import Router from 'express-promise-router';
 import { AccessConfig } from '../config';
 import { RouteAuthorizer } from '../permissions/authorizer';
 import { resolveRole } from '../permissions/roleResolver';
+import { ComplianceRouterOptions, createComplianceRouter } from './compliance';
 import { createExportRouter, ExportRouterOptions } from './export';
 import { createInventoryRouter, InventoryRouterOptions } from './inventory';
+import { createSnapshotRouter, SnapshotRouterOptions } from './snapshots';
 
 export interface RouterOptions {
   health: Omit<Pf9Health, 'status'>;
@@ -24,6 +26,10 @@ export interface RouterOptions {
   inventory?: InventoryRouterOptions;
   /** the export area's routes (exports, delta), also under /inventory */
   exports?: ExportRouterOptions;
+  /** the snapshots area's routes, under /snapshots */
+  snapshots?: SnapshotRouterOptions;
+  /** the compliance area's routes, under /compliance */
+  compliance?: ComplianceRouterOptions;
 }
 
 /** The routes of the foundation: health and access. The areas add their own routers beside these. */
@@ -77,6 +83,12 @@ export function createRouter(options: RouterOptions): express.Router {
   }
   if (options.exports) {
     router.use('/inventory', createExportRouter(options.exports));
+  }
+  if (options.snapshots) {
+    router.use('/snapshots', createSnapshotRouter(options.snapshots));
+  }
+  if (options.compliance) {
+    router.use('/compliance', createComplianceRouter(options.compliance));
   }
 
   return router;

@@ -1,0 +1,126 @@
+/**
+ * The compliance routes under /api/pf9/compliance (SPEC CMP-3): reads of the latest stored evaluation,
+ * limited to the caller's scope, and an on-demand evaluation.
+ */
+import { pf9Permissions } from '@internal/plugin-pf9-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { z } from 'zod';
+import { ComplianceService } from '../compliance/service';
+import { RouteAuthorizer } from '../permissions/authorizer';
+import { AuditLog } from '../store/audit';
+import { cloudResolver } from './snapshots';
+import { pagingParams, parseInput } from './validation';
+
+export interface ComplianceRouterOptions {
+  compliance: ComplianceService;
+  authorizer: RouteAuthorizer;
+  audit: AuditLog;
+}
+
+const STATUSES = [
+  'compliant',
+  'pending',
+  'missing',
+  'quota_blocked',
+  'misconfigured',
+  'unprotected',
+] as const;
+
+export function createComplianceRouter(
+  options: ComplianceRouterOptions,
+): express.Router {
+  const { compliance, authorizer, audit } = options;
+  const router = Router();
+  const cloudOf = cloudResolver(compliance.cloudIds());
+
+  router.get('/', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRead,
+    );
+    const query = parseInput(
+      z.object({
+        cloudId: z.string().min(1).optional(),
+        domainId: z.string().min(1).optional(),
+        projectId: z.string().min(1).optional(),
+        policy: z.string().min(1).optional(),
+        status: z.enum(STATUSES).optional(),
+        ...pagingParams,
+      }),
+      req.query,
+      'query',
+    );
+    const { cloudId, page, pageSize, ...filter } = query;
+    const result = await compliance.rows(
+      cloudOf(cloudId, 'query'),
+      filter,
+      scope,
+      { page, pageSize },
+    );
+    res.json({
+      evaluatedAt: result.evaluation?.evaluatedAt ?? null,
+      summary: result.summary,
+      items: result.items,
+      page,
+      pageSize,
+      total: result.total,
+    });
+  });
+
+  router.get('/summary', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRead,
+    );
+    const query = parseInput(
+      z.object({
+        cloudId: z.string().min(1).optional(),
+        groupBy: z.enum(['project', 'domain', 'policy']).default('project'),
+      }),
+      req.query,
+      'query',
+    );
+    const result = await compliance.summary(
+      cloudOf(query.cloudId, 'query'),
+      query.groupBy,
+      scope,
+    );
+    res.json({
+      evaluatedAt: result.evaluation?.evaluatedAt ?? null,
+      groupBy: query.groupBy,
+      overall: result.overall,
+      groups: result.groups,
+    });
+  });
+
+  router.post('/evaluations', async (req, res) => {
+    const { actor } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRun,
+    );
+    const body = parseInput(
+      z.object({ cloudId: z.string().min(1).optional() }).strict(),
+      req.body ?? {},
+      'body',
+    );
+    const cloudId = cloudOf(body.cloudId, 'body');
+    const evaluation = await compliance.evaluate(cloudId, actor);
+    await audit.record({
+      eventId: 'compliance.evaluate',
+      actor,
+      severity: 'low',
+      target: { type: 'compliance_evaluation', id: evaluation.id },
+      request: req,
+      outcome: 'success',
+      details: { cloudId },
+    });
+    res.status(201).json({
+      id: evaluation.id,
+      evaluatedAt: evaluation.evaluatedAt,
+      overall: evaluation.rollups.overall,
+    });
+  });
+
+  return router;
+}

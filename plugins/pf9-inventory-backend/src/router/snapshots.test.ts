@@ -1,0 +1,371 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import {
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { authServiceFactory } from '@backstage/backend-defaults/auth';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import permissionBackend from '@backstage/plugin-permission-backend';
+import type { Simulator } from '@internal/openstack-sim';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { startTinySim } from '../inventory/__testUtils__/harness';
+import { closeSharedAgents } from '../openstack';
+import { simCloud } from '../openstack/__testUtils__/sim';
+import { pf9PermissionPolicyModule } from '../permissions/policy';
+import { pf9Plugin } from '../plugin';
+import { prepareSim } from '../snapshots/__testUtils__/sim';
+
+jest.setTimeout(120_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+const TOKENS = {
+  admin: 'admin-token-0123456789',
+  viewer: 'viewer-token-0123456789',
+  scoped: 'scoped-token-0123456789',
+};
+const auth = (who: keyof typeof TOKENS) => `Bearer ${TOKENS[who]}`;
+
+describe('snapshot and compliance routes', () => {
+  let sim: Simulator;
+  let db: Knex;
+  let server: any;
+  let scopedDomain: string;
+
+  beforeAll(async () => {
+    sim = await startTinySim();
+    prepareSim(sim);
+    db = await databases.init('SQLITE_3');
+    scopedDomain = sim.state.projects
+      .all()
+      .find(p => p.domain_id !== 'default')!.domain_id;
+    const config = {
+      pf9: {
+        clouds: [simCloud(sim)],
+        access: {
+          roles: {
+            admin: ['service:external:admin-bot'],
+            viewer: [
+              'service:external:viewer-bot',
+              'service:external:scoped-bot',
+            ],
+          },
+          scopes: [
+            { group: 'service:external:scoped-bot', domainIds: [scopedDomain] },
+          ],
+        },
+        inventory: { schedule: { initialDelay: { hours: 1 } } },
+        export: { schedule: { enabled: false } },
+        snapshots: { enabled: false },
+        monitoring: { allowAnonymousScrape: true },
+      },
+      permission: { enabled: true },
+      backend: {
+        auth: {
+          externalAccess: Object.entries(TOKENS).map(([who, token]) => ({
+            type: 'static',
+            options: { token, subject: `${who}-bot` },
+          })),
+        },
+      },
+    };
+    ({ server } = await startTestBackend({
+      features: [
+        pf9Plugin,
+        permissionBackend,
+        pf9PermissionPolicyModule,
+        mockServices.rootConfig.factory({ data: config }),
+        createServiceFactory({
+          service: coreServices.database,
+          deps: { plugin: coreServices.pluginMetadata },
+          async factory({ plugin }) {
+            const knex =
+              plugin.getId() === 'pf9' ? db : await databases.init('SQLITE_3');
+            return mockServices.database({ knex });
+          },
+        }),
+        permissionsServiceFactory,
+        authServiceFactory,
+        httpAuthServiceFactory,
+      ],
+    }));
+  });
+
+  afterAll(async () => {
+    await sim.close();
+    await closeSharedAgents();
+  });
+
+  const api = (path: string) => `/api/pf9${path}`;
+
+  async function waitForRun(runId: string) {
+    for (let i = 0; i < 200; i++) {
+      const res = await request(server)
+        .get(api(`/snapshots/runs/${runId}`))
+        .set('Authorization', auth('viewer'));
+      if (res.body.status !== 'running') return res.body;
+      await new Promise(r => setTimeout(r, 50));
+    }
+    throw new Error(`run ${runId} did not finish`);
+  }
+
+  async function audits(eventId: string) {
+    return db('audit_events').where({ event_id: eventId }).orderBy('id');
+  }
+
+  it('lists the seeded policies', async () => {
+    const res = await request(server)
+      .get(api('/snapshots/policies'))
+      .set('Authorization', auth('viewer'));
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((p: any) => p.name)).toEqual([
+      'daily_5',
+      'monthly_15th',
+      'monthly_1st',
+    ]);
+    expect(res.body.items[0]).toMatchObject({
+      frequency: 'daily',
+      defaultRetention: 5,
+      windowStart: '00:00',
+      windowHours: 24,
+      timezone: 'UTC',
+    });
+  });
+
+  it.each([
+    [{ name: 'Bad-Name', frequency: 'daily', defaultRetention: 3 }, /name/],
+    [{ name: 'w', frequency: 'weekly', defaultRetention: 3 }, /dayOfWeek/],
+    [
+      { name: 'd', frequency: 'daily', dayOfMonth: 3, defaultRetention: 3 },
+      /dayOfMonth/,
+    ],
+    [
+      { name: 'd', frequency: 'daily', defaultRetention: 0 },
+      /defaultRetention/,
+    ],
+    [
+      {
+        name: 'd',
+        frequency: 'daily',
+        defaultRetention: 3,
+        timezone: 'Mars/Base',
+      },
+      /timezone/,
+    ],
+    [
+      { name: 'd', frequency: 'daily', defaultRetention: 3, windowHours: 25 },
+      /windowHours/,
+    ],
+    [
+      {
+        name: 'd',
+        frequency: 'daily',
+        defaultRetention: 3,
+        windowStart: '24:00',
+      },
+      /windowStart/,
+    ],
+    [
+      { name: 'd', frequency: 'daily', defaultRetention: 3, extra: 1 },
+      /Unrecognized|extra/,
+    ],
+  ])('rejects %j with 400 and changes nothing', async (body, message) => {
+    const res = await request(server)
+      .post(api('/snapshots/policies'))
+      .set('Authorization', auth('admin'))
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(message);
+    expect(await db('snapshot_policies').count({ n: '*' })).toEqual([{ n: 3 }]);
+  });
+
+  it('creates, updates and deletes a policy, audited; a referenced policy cannot be deleted', async () => {
+    const created = await request(server)
+      .post(api('/snapshots/policies'))
+      .set('Authorization', auth('admin'))
+      .send({
+        name: 'weekly_sun',
+        frequency: 'weekly',
+        dayOfWeek: 7,
+        timezone: 'Europe/Berlin',
+        defaultRetention: 4,
+      });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ windowHours: 48, enabled: true });
+
+    const denied = await request(server)
+      .put(api('/snapshots/policies/weekly_sun'))
+      .set('Authorization', auth('viewer'))
+      .send({ enabled: false });
+    expect(denied.status).toBe(403);
+
+    const updated = await request(server)
+      .put(api('/snapshots/policies/weekly_sun'))
+      .set('Authorization', auth('admin'))
+      .send({ frequency: 'monthly', dayOfMonth: 31, windowHours: 72 });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ dayOfWeek: null, dayOfMonth: 31 });
+
+    await db('snapshot_assignments').insert({
+      cloud_id: 'sim',
+      volume_id: 'v-ref',
+      policy: 'weekly_sun',
+      source: 'metadata',
+      first_protected_at: new Date(),
+      evaluated_at: new Date(),
+    });
+    const conflict = await request(server)
+      .delete(api('/snapshots/policies/weekly_sun'))
+      .set('Authorization', auth('admin'));
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.details).toEqual({
+      code: 'SNAPSHOT_POLICY_IN_USE',
+      assignments: 1,
+    });
+    await db('snapshot_assignments').where({ volume_id: 'v-ref' }).delete();
+
+    const gone = await request(server)
+      .delete(api('/snapshots/policies/weekly_sun'))
+      .set('Authorization', auth('admin'));
+    expect(gone.status).toBe(204);
+
+    const events = await db('audit_events')
+      .where({ target_type: 'snapshot_policy', target_id: 'weekly_sun' })
+      .orderBy('id');
+    expect(events.map(e => [e.event_id, e.outcome, e.actor])).toEqual([
+      ['snapshot.policy.create', 'success', 'service:external:admin-bot'],
+      ['snapshot.policy.update', 'success', 'service:external:admin-bot'],
+      ['snapshot.policy.delete', 'fail', 'service:external:admin-bot'],
+      ['snapshot.policy.delete', 'success', 'service:external:admin-bot'],
+    ]);
+  });
+
+  it('runs a dry-run and a cycle (202), refuses a second one while it runs (409), and serves the records', async () => {
+    const forbidden = await request(server)
+      .post(api('/snapshots/runs'))
+      .set('Authorization', auth('viewer'))
+      .send({ dryRun: true });
+    expect(forbidden.status).toBe(403);
+    const bad = await request(server)
+      .post(api('/snapshots/runs'))
+      .set('Authorization', auth('admin'))
+      .send({ policies: ['nope'] });
+    expect(bad.status).toBe(400);
+
+    const dry = await request(server)
+      .post(api('/snapshots/runs'))
+      .set('Authorization', auth('admin'))
+      .send({ dryRun: true });
+    expect(dry.status).toBe(202);
+    const dryRun = await waitForRun(dry.body.runId);
+    expect(dryRun).toMatchObject({ dryRun: true, status: 'completed' });
+
+    sim.faults.add({
+      method: 'GET',
+      pathPattern: '/volumes/detail$',
+      delayMs: 500,
+      times: 1,
+    });
+    const first = await request(server)
+      .post(api('/snapshots/runs'))
+      .set('Authorization', auth('admin'))
+      .send({});
+    expect(first.status).toBe(202);
+    const second = await request(server)
+      .post(api('/snapshots/runs'))
+      .set('Authorization', auth('admin'))
+      .send({});
+    expect(second.status).toBe(409);
+    expect(second.body.error.details).toEqual({
+      code: 'SNAPSHOT_CYCLE_RUNNING',
+      runId: first.body.runId,
+    });
+    const run = await waitForRun(first.body.runId);
+    expect(run.status).toBe('completed');
+    expect(run.counts.created).toBeGreaterThan(0);
+
+    const list = await request(server)
+      .get(api('/snapshots/runs?pageSize=1'))
+      .set('Authorization', auth('viewer'));
+    expect(list.body).toMatchObject({ page: 1, pageSize: 1, total: 2 });
+
+    const records = await request(server)
+      .get(api(`/snapshots/runs/${run.id}/records?action=created`))
+      .set('Authorization', auth('viewer'));
+    expect(records.body.total).toBe(run.counts.created);
+    expect(records.body.items[0]).toMatchObject({
+      action: 'created',
+      policy: 'daily_5',
+      snapshot: expect.objectContaining({ status: expect.any(String) }),
+    });
+    const scoped = await request(server)
+      .get(api(`/snapshots/runs/${run.id}/records`))
+      .set('Authorization', auth('scoped'));
+    expect(
+      scoped.body.items.every((r: any) => r.domainId === scopedDomain),
+    ).toBe(true);
+
+    const triggers = await audits('snapshot.run.trigger');
+    expect(triggers.map(e => e.outcome)).toEqual([
+      'success',
+      'success',
+      'fail',
+    ]);
+  });
+
+  it('serves the latest compliance evaluation (stored after the cycle), scope-filtered, and metrics', async () => {
+    // the evaluation runs right after the cycle's record is finalised
+    let res = await request(server)
+      .get(api('/compliance'))
+      .set('Authorization', auth('viewer'));
+    for (let i = 0; i < 100 && !res.body.evaluatedAt; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      res = await request(server)
+        .get(api('/compliance'))
+        .set('Authorization', auth('viewer'));
+    }
+    expect(res.status).toBe(200);
+    expect(res.body.evaluatedAt).toEqual(expect.any(String));
+    expect(res.body.total).toBeGreaterThan(0);
+    expect(res.body.summary.pairs).toBeDefined();
+
+    const summary = await request(server)
+      .get(api('/compliance/summary?groupBy=policy'))
+      .set('Authorization', auth('viewer'));
+    expect(summary.body.groups.map((g: any) => g.key)).toContain('daily_5');
+
+    const scoped = await request(server)
+      .get(api('/compliance?pageSize=1000'))
+      .set('Authorization', auth('scoped'));
+    expect(
+      scoped.body.items.every((r: any) => r.domainId === scopedDomain),
+    ).toBe(true);
+    const bad = await request(server)
+      .get(api('/compliance?status=fine'))
+      .set('Authorization', auth('viewer'));
+    expect(bad.status).toBe(400);
+
+    const evaluate = await request(server)
+      .post(api('/compliance/evaluations'))
+      .set('Authorization', auth('admin'))
+      .send({});
+    expect(evaluate.status).toBe(201);
+
+    const metrics = await request(server).get(api('/metrics'));
+    expect(metrics.text).toMatch(
+      /pf9_snapshots_created_total\{cloud="sim",policy="daily_5"\} [1-9]/,
+    );
+    expect(metrics.text).toMatch(
+      /pf9_snapshot_compliance_pairs\{cloud="sim",policy="daily_5",status="pending"\}/,
+    );
+    expect(metrics.text).toMatch(
+      /pf9_snapshot_evaluation_timestamp_seconds\{cloud="sim"\}/,
+    );
+  });
+});

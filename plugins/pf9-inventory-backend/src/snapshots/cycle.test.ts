@@ -1,0 +1,423 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import type { Simulator } from '@internal/openstack-sim';
+import { startSimulator } from '@internal/openstack-sim';
+import { Knex } from 'knex';
+import { ComplianceService } from '../compliance/service';
+import { migrated } from '../inventory/__testUtils__/harness';
+import {
+  closeSharedAgents,
+  createOpenStackClient,
+  TokenCache,
+} from '../openstack';
+import { simCloud } from '../openstack/__testUtils__/sim';
+import { cycleEngine, eligibleVolumes, prepareSim } from './__testUtils__/sim';
+import { CREATED_BY } from './live';
+
+jest.setTimeout(180_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+const USER = 'user:default/tester';
+const DAY = 86_400_000;
+
+async function count(db: Knex, table: string, where: object = {}) {
+  const [{ n }] = await db(table).where(where).count({ n: '*' });
+  return Number(n);
+}
+
+describe('snapshot cycle', () => {
+  let sim: Simulator;
+
+  beforeEach(async () => {
+    sim = await startSimulator({
+      scenario: 'tiny',
+      seed: 1,
+      port: 0,
+      transitionMs: 0,
+    });
+  });
+  afterEach(() => sim.close());
+  afterAll(() => closeSharedAgents());
+
+  it('runs on PostgreSQL when the test command provides it', () => {
+    const required = process.env.PF9_REQUIRE_POSTGRES === '1';
+    expect(!required || databases.supports('POSTGRES_15')).toBe(true);
+  });
+
+  it.each(databases.eachSupportedId())(
+    'dry-run sends only GET/HEAD and writes no business state (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      prepareSim(sim);
+      const before = sim.state.snapshots.all().length;
+      const logStart = sim.requestLog.length;
+      const evaluations: string[] = [];
+      const engine = cycleEngine(db, simCloud(sim), {
+        onFinished: async run => {
+          evaluations.push(run.id);
+        },
+      });
+      const run = await engine.run('sim', 'api', USER, { dryRun: true });
+      expect(run).toMatchObject({ dryRun: true, status: 'completed' });
+      expect(run.counts.created).toBe(eligibleVolumes(sim).length);
+
+      const sent = sim.requestLog.slice(logStart);
+      expect(sent.length).toBeGreaterThan(0);
+      const writes = sent.filter(
+        r =>
+          !['GET', 'HEAD'].includes(r.method) &&
+          !(r.method === 'POST' && r.path === '/v3/auth/tokens'),
+      );
+      expect(writes).toEqual([]);
+      expect(sim.state.snapshots.all().length).toBe(before);
+
+      // only the run and its simulated actions are stored
+      expect(await count(db, 'snapshot_assignments')).toBe(0);
+      const actions = (await db('snapshot_records').distinct('action')).map(
+        r => r.action,
+      );
+      expect(
+        actions.every(a =>
+          ['simulated_create', 'simulated_delete'].includes(a),
+        ),
+      ).toBe(true);
+      expect(
+        await count(db, 'snapshot_records', { action: 'simulated_create' }),
+      ).toBe(eligibleVolumes(sim).length);
+      expect(evaluations).toEqual([]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'creates one snapshot per due pair in the volume project, idempotently across a lost run (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      prepareSim(sim);
+      const engine = cycleEngine(db, simCloud(sim));
+      const due = eligibleVolumes(sim);
+      expect(due.length).toBeGreaterThan(0);
+      const before = new Set(sim.state.snapshots.all().map(s => s.id));
+
+      const first = await engine.run('sim', 'scheduled', 'system:test');
+      expect(first.status).toBe('completed');
+      expect(first.counts.created).toBe(due.length);
+      const created = sim.state.snapshots.all().filter(s => !before.has(s.id));
+      expect(created).toHaveLength(due.length);
+      const today = new Date().toISOString().slice(0, 10);
+      for (const s of created) {
+        const volume = sim.state.volumes.get(s.volume_id)!;
+        const project = volume['os-vol-tenant-attr:tenant_id'];
+        expect(s['os-extended-snapshot-attributes:project_id']).toBe(project);
+        expect(s.metadata).toMatchObject({
+          created_by: 'p9_auto_snapshots',
+          managed_by: 'pf9-ops',
+          policy: 'daily_5',
+          period: today,
+          run_id: first.id,
+          original_project_id: project,
+          original_volume_id: volume.id,
+        });
+        expect(s.metadata.server_id).toBe(volume.attachments?.[0]?.server_id);
+        expect(s.name).toMatch(/^auto-.+-daily_5-.+-\d{8}-\d{6}$/);
+      }
+      expect(await count(db, 'snapshot_assignments')).toBe(due.length);
+
+      const second = await engine.run('sim', 'scheduled', 'system:test');
+      expect(second.counts.created).toBe(0);
+
+      // a backend killed after its creates: its run and records are gone, the snapshots are not
+      await db('snapshot_records').delete();
+      await db('snapshot_runs').delete();
+      const third = await engine.run('sim', 'scheduled', 'system:test');
+      expect(third.counts.created).toBe(0);
+      expect(sim.state.snapshots.all().length).toBe(before.size + due.length);
+    },
+  );
+
+  it('fails a pair without project scope and never creates in the admin project', async () => {
+    const db = await migrated(await databases.init('SQLITE_3'));
+    const victim = eligibleVolumes(sim)[0];
+    const project = victim['os-vol-tenant-attr:tenant_id'];
+    prepareSim(sim, { withoutRoleOn: [project] });
+    const adminProject = sim.state.adminProjectId;
+    const adminBefore = sim.state.snapshots
+      .all()
+      .filter(
+        s => s['os-extended-snapshot-attributes:project_id'] === adminProject,
+      ).length;
+    const run = await cycleEngine(db, simCloud(sim)).run('sim', 'api', USER);
+    expect(run.status).toBe('completed_with_errors');
+    const failed = await db('snapshot_records').where({ action: 'failed' });
+    expect(failed.length).toBe(
+      eligibleVolumes(sim).filter(
+        v => v['os-vol-tenant-attr:tenant_id'] === project,
+      ).length,
+    );
+    expect(failed.every(r => r.reason.startsWith('no_project_scope'))).toBe(
+      true,
+    );
+    expect(
+      sim.state.snapshots
+        .all()
+        .filter(
+          s => s['os-extended-snapshot-attributes:project_id'] === adminProject,
+        ).length,
+    ).toBe(adminBefore);
+  });
+
+  describe('retention', () => {
+    /** A volume with a known set of snapshots: ours (daily_5, monthly_1st, kept, error) and a manual one. */
+    function stage(metadata: Record<string, string>) {
+      const volume = eligibleVolumes(sim).find(v => v.status === 'available')!;
+      for (const s of sim.state.snapshots
+        .all()
+        .filter(x => x.volume_id === volume.id)) {
+        sim.state.snapshots.remove(s.id);
+      }
+      Object.assign(volume.metadata, metadata);
+      const project = volume['os-vol-tenant-attr:tenant_id'];
+      const now = Date.now();
+      const add = (
+        id: string,
+        daysAgo: number,
+        md: Record<string, string> | null,
+        status = 'available',
+      ) =>
+        sim.state.snapshots.add({
+          id,
+          name: id,
+          volume_id: volume.id,
+          status,
+          size: volume.size,
+          created_at: new Date(now - daysAgo * DAY)
+            .toISOString()
+            .replace('Z', ''),
+          updated_at: null,
+          description: null,
+          metadata: md ?? { note: 'hand-made' },
+          user_id: sim.state.adminUserId,
+          'os-extended-snapshot-attributes:project_id': project,
+          'os-extended-snapshot-attributes:progress': '100%',
+        });
+      const managed = (policy: string, extra: Record<string, string> = {}) => ({
+        created_by: CREATED_BY,
+        managed_by: 'pf9-ops',
+        policy,
+        original_volume_id: volume.id,
+        original_project_id: project,
+        ...extra,
+      });
+      add('snap-newest', 1, managed('daily_5', { period: 'p1' }));
+      add('snap-older', 2, managed('daily_5', { period: 'p2' }));
+      add('snap-oldest', 3, managed('daily_5', { period: 'p3' }));
+      add('snap-legacy', 4, managed('daily_5')); // no period key
+      add('snap-keep', 9, managed('daily_5', { keep: 'true' }));
+      add('snap-monthly', 30, managed('monthly_1st', { period: '2026-10' }));
+      add('snap-manual-1', 0.5, null);
+      add('snap-manual-2', 10, null);
+      add('snap-zombie', 0.5, managed('daily_5', { period: 'pz' }), 'error');
+      add(
+        'snap-creating',
+        0.01,
+        managed('daily_5', { period: 'pc' }),
+        'creating',
+      );
+      return volume;
+    }
+
+    it.each(databases.eachSupportedId())(
+      'deletes only our surplus of the pair, never the newest, never others (%p)',
+      async id => {
+        const db = await migrated(await databases.init(id));
+        prepareSim(sim);
+        const volume = stage({ retention_daily_5: '2' });
+        const run = await cycleEngine(db, simCloud(sim)).run(
+          'sim',
+          'api',
+          USER,
+        );
+        const deleted = await db('snapshot_records')
+          .where({ volume_id: volume.id, action: 'deleted' })
+          .orderBy('snapshot_id');
+        expect(deleted.map(r => r.snapshot_id)).toEqual([
+          'snap-legacy',
+          'snap-oldest',
+          'snap-zombie',
+        ]);
+        const left = sim.state.snapshots
+          .all()
+          .filter(s => s.volume_id === volume.id)
+          .map(s => s.id);
+        for (const kept of [
+          'snap-newest',
+          'snap-older',
+          'snap-keep',
+          'snap-monthly',
+          'snap-manual-1',
+          'snap-manual-2',
+          'snap-creating',
+        ]) {
+          expect(left).toContain(kept);
+        }
+        expect(run.counts.deleted).toBeGreaterThanOrEqual(3);
+      },
+    );
+
+    it('retention 1 keeps exactly the newest available', async () => {
+      const db = await migrated(await databases.init('SQLITE_3'));
+      prepareSim(sim);
+      const volume = stage({ retention_daily_5: '1' });
+      await cycleEngine(db, simCloud(sim)).run('sim', 'api', USER);
+      const left = sim.state.snapshots
+        .all()
+        .filter(
+          s => s.volume_id === volume.id && s.metadata?.policy === 'daily_5',
+        )
+        .map(s => s.id)
+        .sort();
+      // the cycle's own new snapshot, the newest available, the kept one and the one still creating
+      expect(left).toHaveLength(4);
+      expect(left).toEqual(
+        expect.arrayContaining(['snap-newest', 'snap-keep', 'snap-creating']),
+      );
+    });
+
+    it('deletes nothing when the retention is misconfigured, but still creates', async () => {
+      const db = await migrated(await databases.init('SQLITE_3'));
+      prepareSim(sim);
+      const volume = stage({ retention_daily_5: 'seven' });
+      await cycleEngine(db, simCloud(sim)).run('sim', 'api', USER);
+      const records = await db('snapshot_records').where({
+        volume_id: volume.id,
+      });
+      // zombie cleanup of an error snapshot is not retention: it still happens
+      expect(
+        records.filter(r => r.action === 'deleted').map(r => r.snapshot_id),
+      ).toEqual(['snap-zombie']);
+      const created = records.find(r => r.action === 'created');
+      expect(created.reason).toMatch(/misconfigured:invalid_retention/);
+    });
+
+    it('deletes and creates nothing when the snapshot listing failed', async () => {
+      const db = await migrated(await databases.init('SQLITE_3'));
+      prepareSim(sim);
+      const volume = stage({ retention_daily_5: '1' });
+      const before = sim.state.snapshots.all().length;
+      sim.faults.add({
+        method: 'GET',
+        pathPattern: '/snapshots/detail$',
+        status: 500,
+      });
+      const run = await cycleEngine(db, simCloud(sim)).run('sim', 'api', USER);
+      expect(sim.state.snapshots.all().length).toBe(before);
+      expect(run.counts.created).toBe(0);
+      expect(run.counts.deleted).toBe(0);
+      const skipped = await db('snapshot_records').where({
+        volume_id: volume.id,
+        action: 'skipped',
+      });
+      expect(skipped[0].reason).toMatch(/^listing_failed/);
+    });
+
+    it('a dry-run reports the deletions it would make and deletes nothing', async () => {
+      const db = await migrated(await databases.init('SQLITE_3'));
+      prepareSim(sim);
+      const volume = stage({ retention_daily_5: '2' });
+      const before = sim.state.snapshots.all().length;
+      await cycleEngine(db, simCloud(sim)).run('sim', 'api', USER, {
+        dryRun: true,
+      });
+      expect(sim.state.snapshots.all().length).toBe(before);
+      const simulated = await db('snapshot_records')
+        .where({ volume_id: volume.id, action: 'simulated_delete' })
+        .orderBy('snapshot_id');
+      expect(simulated.map(r => r.snapshot_id)).toEqual([
+        'snap-legacy',
+        'snap-oldest',
+        'snap-zombie',
+      ]);
+    });
+  });
+
+  it('blocks creates beyond the project quota and records the reason', async () => {
+    const db = await migrated(await databases.init('SQLITE_3'));
+    prepareSim(sim);
+    const volume = eligibleVolumes(sim)[0];
+    const project = volume['os-vol-tenant-attr:tenant_id'];
+    const q = sim.state.quotas.cinder.get(project)!;
+    q.snapshots = 0; // 0 means nothing allowed (PIT-17)
+    const run = await cycleEngine(db, simCloud(sim)).run('sim', 'api', USER);
+    const blocked = await db('snapshot_records').where({
+      action: 'quota_blocked',
+    });
+    expect(blocked.length).toBe(
+      eligibleVolumes(sim).filter(
+        v => v['os-vol-tenant-attr:tenant_id'] === project,
+      ).length,
+    );
+    expect(blocked.every(r => r.reason === 'snapshots_exceeded')).toBe(true);
+    expect(run.counts.quotaBlocked).toBe(blocked.length);
+  });
+
+  it('refuses a second cycle of the same cloud while one runs (409)', async () => {
+    const db = await migrated(await databases.init('SQLITE_3'));
+    prepareSim(sim);
+    sim.faults.add({
+      method: 'GET',
+      pathPattern: '/volumes/detail$',
+      delayMs: 500,
+      times: 1,
+    });
+    const engine = cycleEngine(db, simCloud(sim));
+    const { runId, done } = await engine.start('sim', 'api', USER);
+    await expect(engine.start('sim', 'api', USER)).rejects.toMatchObject({
+      name: 'ConflictError',
+      runId,
+    });
+    await done;
+  });
+
+  it('evaluates compliance from the cycle: compliant, missing and pending pairs', async () => {
+    const db = await migrated(await databases.init('SQLITE_3'));
+    prepareSim(sim);
+    const engine = cycleEngine(db, simCloud(sim));
+    await engine.run('sim', 'scheduled', 'system:test');
+    const tokenCache = new TokenCache();
+    const compliance = new ComplianceService({
+      db,
+      clouds: [simCloud(sim)],
+      logger: {
+        info() {},
+        warn() {},
+        error() {},
+        debug() {},
+        child() {
+          return this;
+        },
+      } as any,
+      clientFactory: c =>
+        createOpenStackClient(c, { readOnly: true, tokenCache }),
+    });
+    // just protected: no closed window since protection began
+    const fresh = await compliance.evaluate('sim', 'test');
+    expect(fresh.rollups.overall.pairs.pending).toBeGreaterThan(0);
+    expect(fresh.rollups.overall.pairs.compliant).toBe(0);
+
+    // protected for two days: yesterday's window is closed, today's snapshot is after its start
+    await db('snapshot_assignments').update({
+      first_protected_at: new Date(Date.now() - 2 * DAY),
+    });
+    const later = await compliance.evaluate('sim', 'test');
+    expect(later.rollups.overall.pairs.compliant).toBe(
+      eligibleVolumes(sim).length,
+    );
+    const rows = await compliance.rows('sim', {}, undefined, {
+      page: 1,
+      pageSize: 100,
+    });
+    expect(rows.items.every(r => r.status !== 'unprotected')).toBe(true);
+    // non-compliant rows first
+    const RANK: Record<string, number> = { compliant: 2, pending: 1 };
+    const ranks = rows.items.map(r => RANK[r.status] ?? 0);
+    expect([...ranks].sort()).toEqual(ranks);
+  });
+});

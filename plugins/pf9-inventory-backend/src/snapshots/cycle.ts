@@ -1,0 +1,782 @@
+/**
+ * The snapshot cycle (SPEC SNAP-12 – SNAP-17, SNAP-20 – SNAP-22, SNAP-24, SNAP-25, SNAP-27).
+ *
+ * One run per cloud: read volumes and snapshots live, follow up earlier creates, decide per protected
+ * (volume, policy) pair whether its period needs a snapshot, check quota, create in the volume's own
+ * project with a token scoped to it, then apply retention to our own snapshots only. A dry-run uses
+ * the client's read-only mode and writes only its run record and `simulated_*` records (COM-8).
+ */
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Knex } from 'knex';
+import type { CloudConfig } from '../config';
+import {
+  CinderSnapshot,
+  CinderVolume,
+  createOpenStackClient,
+  mapWithConcurrency,
+  OpenStackClient,
+  OpenStackError,
+  resolveCloud,
+  ResolvedCloud,
+} from '../openstack';
+import { replaceAssignments, StoredPair } from './assignments';
+import {
+  createdAtMs,
+  CREATED_BY,
+  isManaged,
+  LiveCloud,
+  managedSnapshotsOf,
+  MANAGED_BY,
+  newestFirst,
+  readLiveCloud,
+  volumeProjectId,
+  volumeServerId,
+  VolumeListingError,
+} from './live';
+import { assignmentFromMetadata, PairAssignment } from './metadata';
+import { snapshotName } from './naming';
+import { PolicyStore, SnapshotPolicy } from './policies';
+import {
+  RecordInput,
+  RunCounts,
+  RunStatus,
+  RunTrigger,
+  SnapshotRun,
+  SnapshotRunStore,
+} from './runs';
+import { latestStartedPeriod, openWindow, Period } from './schedule';
+
+export interface SnapshotCycleSettings {
+  /** a run still running after twice this is failed as interrupted (SNAP-24) */
+  timeoutMs: number;
+  /** SNAP-16: further pairs are deferred */
+  maxNewPerRun: number;
+  /** SNAP-16: larger volumes are skipped (size_limit) */
+  maxVolumeSizeGb?: number;
+  /** SNAP-16: creates in flight */
+  createConcurrency: number;
+}
+
+export const DEFAULT_CYCLE_SETTINGS: SnapshotCycleSettings = {
+  timeoutMs: 30 * 60_000,
+  maxNewPerRun: 200,
+  createConcurrency: 4,
+};
+
+export interface CycleRequest {
+  dryRun?: boolean;
+  /** limit the run to these policies */
+  policies?: string[];
+  /** on demand: also create for a period whose window already closed (SNAP-3) */
+  catchUp?: boolean;
+}
+
+export interface SnapshotCycleOptions {
+  db: Knex;
+  clouds: CloudConfig[];
+  logger: LoggerService;
+  settings?: Partial<SnapshotCycleSettings>;
+  /** builds the admin client (a CloudConfig) and project-scoped ones (a ResolvedCloud) */
+  clientFactory?: (
+    cloud: CloudConfig | ResolvedCloud,
+    options: { readOnly: boolean },
+  ) => OpenStackClient;
+  /** called after every finished run that was not a dry-run (the compliance evaluation) */
+  onFinished?: (run: SnapshotRun) => Promise<void>;
+  now?: () => Date;
+}
+
+/** A snapshot still `creating` this long after its create raises a warning (SNAP-15). */
+const CREATING_WARN_MS = 6 * 3600_000;
+/** Managed snapshots in `error` are deleted after this long (SNAP-15 zombie cleanup). */
+const ZOMBIE_AFTER_MS = 3600_000;
+const MAX_ATTEMPTS = 3;
+const MAX_DELETE_FAILURES = 3;
+const TRANSITIONAL_OR_FAILED = new Set(['error', 'deleting', 'error_deleting']);
+
+interface PairContext {
+  volume: CinderVolume;
+  policy: SnapshotPolicy;
+  pair: PairAssignment;
+  owner: Omit<RecordInput, 'action'>;
+  ours: CinderSnapshot[];
+  period?: Period;
+}
+
+/** Project-scoped credentials for a cloud (SNAP-18 `projectScopedAdmin`). */
+export function projectScopedCloud(
+  cloud: ResolvedCloud,
+  projectId: string,
+): ResolvedCloud {
+  if (cloud.auth.method !== 'password') {
+    throw new Error(
+      'an application credential carries a fixed scope and cannot be scoped to another project',
+    );
+  }
+  return {
+    ...cloud,
+    auth: {
+      ...cloud.auth,
+      projectId,
+      projectName: undefined,
+      projectDomainId: undefined,
+      projectDomainName: undefined,
+      domainId: undefined,
+      domainName: undefined,
+    },
+  };
+}
+
+/** What one run needs from its engine. */
+interface CycleDeps {
+  db: Knex;
+  logger: LoggerService;
+  settings: SnapshotCycleSettings;
+  policies: PolicyStore;
+  runs: SnapshotRunStore;
+  now: () => Date;
+  client: (
+    cloud: CloudConfig | ResolvedCloud,
+    readOnly: boolean,
+  ) => OpenStackClient;
+}
+
+/** One run's work; lives only for that run. */
+class Cycle {
+  private readonly scoped = new Map<string, Promise<OpenStackClient>>();
+  private live!: LiveCloud;
+  private admin!: OpenStackClient;
+  private readonly startedAt: Date;
+
+  constructor(
+    private readonly x: CycleDeps,
+    private readonly cloud: CloudConfig,
+    private readonly run: SnapshotRun,
+    private readonly counts: RunCounts,
+    private readonly errors: string[],
+  ) {
+    this.startedAt = this.x.now();
+  }
+
+  private async record(input: RecordInput): Promise<void> {
+    switch (input.action) {
+      case 'created':
+      case 'simulated_create':
+        this.counts.created++;
+        break;
+      case 'deleted':
+      case 'already_absent':
+      case 'simulated_delete':
+        this.counts.deleted++;
+        break;
+      case 'skipped':
+        this.counts.skipped++;
+        break;
+      case 'deferred':
+        this.counts.deferred++;
+        break;
+      case 'quota_blocked':
+        this.counts.quotaBlocked++;
+        break;
+      default:
+        this.counts.failed++;
+        this.errors.push(
+          `${input.action} ${input.volumeId}/${input.policy ?? '-'}: ${
+            input.reason ?? ''
+          }`,
+        );
+    }
+    // COM-8: a dry-run persists only what it would have done
+    if (
+      this.run.dryRun &&
+      input.action !== 'simulated_create' &&
+      input.action !== 'simulated_delete'
+    ) {
+      return;
+    }
+    await this.x.runs.addRecord(this.run, input);
+  }
+
+  async execute(): Promise<{ anyWindow: boolean }> {
+    this.admin = this.x.client(this.cloud, this.run.dryRun);
+    const all = await this.x.policies.list();
+    const policyMap = new Map(all.map(p => [p.name, p]));
+    const selected = this.run.policies ? new Set(this.run.policies) : null;
+    try {
+      this.live = await readLiveCloud(this.admin);
+    } catch (e) {
+      if (e instanceof VolumeListingError) throw e;
+      throw new VolumeListingError(String(e));
+    }
+    if (!this.run.dryRun && this.live.snapshotsComplete) {
+      await this.followUp();
+    }
+
+    const now = this.startedAt;
+    const pairs: PairContext[] = [];
+    const stored: StoredPair[] = [];
+    let anyWindow = false;
+    for (const volume of this.live.volumes) {
+      const assignment = assignmentFromMetadata(volume.metadata, policyMap);
+      if (!assignment.enabled) continue;
+      const owner = this.ownerOf(volume);
+      if (assignment.misconfigured) {
+        await this.record({
+          ...owner,
+          action: 'skipped',
+          reason: `misconfigured:${assignment.misconfigured}`,
+        });
+        continue;
+      }
+      for (const pair of assignment.pairs) {
+        const policy = policyMap.get(pair.policy);
+        if (policy) {
+          stored.push({
+            volumeId: volume.id,
+            policy: policy.name,
+            source: assignment.source,
+            projectId: owner.projectId ?? null,
+            domainId: owner.domainId ?? null,
+          });
+        }
+        if (selected && !selected.has(pair.policy)) continue;
+        if (
+          !policy ||
+          pair.misconfigured === 'unknown_policy' ||
+          pair.misconfigured === 'policy_disabled'
+        ) {
+          await this.record({
+            ...owner,
+            policy: pair.policy,
+            action: 'skipped',
+            reason: `misconfigured:${pair.misconfigured}`,
+          });
+          continue;
+        }
+        const period =
+          openWindow(policy, now) ??
+          (this.run.catchUp ? latestStartedPeriod(policy, now) : undefined);
+        if (period) anyWindow = true;
+        pairs.push({
+          volume,
+          policy,
+          pair,
+          owner: { ...owner, policy: policy.name, retention: pair.retention },
+          ours: managedSnapshotsOf(this.live.snapshots, volume.id, policy.name),
+          period,
+        });
+      }
+    }
+    if (!this.run.dryRun) {
+      await replaceAssignments(this.x.db, this.run.cloudId, stored, now);
+    }
+
+    await this.createStep(pairs.filter(p => p.period));
+    for (const p of pairs) await this.cleanupStep(p);
+    return { anyWindow };
+  }
+
+  private ownerOf(volume: CinderVolume): Omit<RecordInput, 'action'> {
+    const projectId = volumeProjectId(volume);
+    const project = projectId ? this.live.projects.get(projectId) : undefined;
+    const domainId = project?.domainId ?? null;
+    const serverId = volumeServerId(volume);
+    return {
+      volumeId: volume.id,
+      volumeName: volume.name,
+      projectId,
+      projectName: project?.name ?? null,
+      domainId,
+      domainName: domainId ? this.live.domains.get(domainId) ?? null : null,
+      serverId,
+      serverName: serverId ? this.live.servers.get(serverId) ?? null : null,
+    };
+  }
+
+  /** SNAP-15: creates of earlier runs still `creating` take their current status. */
+  private async followUp(): Promise<void> {
+    const byId = new Map(this.live.snapshots.map(s => [s.id, s]));
+    for (const pending of await this.x.runs.pendingCreates(this.run.cloudId)) {
+      const snapshot = byId.get(pending.snapshotId);
+      const status = snapshot ? snapshot.status : 'absent';
+      if (status !== 'creating') {
+        await this.x.runs.setSnapshotStatus(pending.id, status);
+      } else if (
+        this.startedAt.getTime() - pending.recordedAt.getTime() >
+        CREATING_WARN_MS
+      ) {
+        this.x.logger.warn(
+          `snapshots: snapshot ${pending.snapshotId} is still creating after 6 hours`,
+        );
+      }
+    }
+  }
+
+  /** Is the pair's period already served by one of our snapshots (SNAP-3, SNAP-12)? */
+  private satisfied(p: PairContext, period: Period): boolean {
+    return p.ours.some(s => {
+      if (TRANSITIONAL_OR_FAILED.has(s.status)) return false;
+      if (s.metadata?.period) return s.metadata.period === period.key;
+      // a legacy managed snapshot without a period key: created inside the period
+      const created = createdAtMs(s);
+      return (
+        created >= period.periodStart.getTime() &&
+        created < period.periodEnd.getTime()
+      );
+    });
+  }
+
+  private async createStep(inWindow: PairContext[]): Promise<void> {
+    const candidates: PairContext[] = [];
+    for (const p of inWindow) {
+      const period = p.period!;
+      this.counts.considered++;
+      const base = { ...p.owner, period: period.key };
+      if (!this.live.snapshotsComplete) {
+        await this.record({
+          ...base,
+          action: 'skipped',
+          reason: `listing_failed: ${this.live.snapshotsReason ?? ''}`,
+        });
+        continue;
+      }
+      if (this.satisfied(p, period)) continue;
+      if (!['available', 'in-use'].includes(p.volume.status)) {
+        await this.record({
+          ...base,
+          action: 'skipped',
+          reason: `volume_state:${p.volume.status}`,
+        });
+        continue;
+      }
+      const max = this.x.settings.maxVolumeSizeGb;
+      if (max !== undefined && Number(p.volume.size) > max) {
+        await this.record({ ...base, action: 'skipped', reason: 'size_limit' });
+        continue;
+      }
+      if (
+        !this.run.dryRun &&
+        (await this.x.runs.attempts(
+          this.run.cloudId,
+          p.volume.id,
+          p.policy.name,
+          period.key,
+        )) >= MAX_ATTEMPTS
+      ) {
+        await this.record({
+          ...base,
+          action: 'skipped',
+          reason: 'max_attempts',
+        });
+        continue;
+      }
+      candidates.push(p);
+    }
+
+    // SNAP-17: never snapshotted first, then oldest last snapshot, then smaller, then volume id
+    const lastAt = (p: PairContext) =>
+      p.ours.length ? Math.max(...p.ours.map(createdAtMs)) : -Infinity;
+    candidates.sort(
+      (a, b) =>
+        lastAt(a) - lastAt(b) ||
+        Number(a.volume.size) - Number(b.volume.size) ||
+        a.volume.id.localeCompare(b.volume.id),
+    );
+
+    const admitted: Array<{ p: PairContext; quotaUnknown: boolean }> = [];
+    const headroom = new Map<string, Record<string, number> | null>();
+    for (const p of candidates) {
+      const projectId = p.owner.projectId ?? '';
+      if (!headroom.has(projectId)) {
+        headroom.set(projectId, await this.quotaHeadroom(projectId));
+      }
+      const room = headroom.get(projectId) ?? null;
+      const blocked = room ? this.takeQuota(room, p.volume) : undefined;
+      if (blocked) {
+        await this.record({
+          ...p.owner,
+          period: p.period!.key,
+          action: 'quota_blocked',
+          reason: blocked,
+        });
+        continue;
+      }
+      if (admitted.length >= this.x.settings.maxNewPerRun) {
+        await this.record({
+          ...p.owner,
+          period: p.period!.key,
+          action: 'deferred',
+          reason: 'max_new_per_run',
+        });
+        continue;
+      }
+      admitted.push({ p, quotaUnknown: room === null });
+    }
+
+    // SNAP-16: the volumes of one server go together, back to back; at most N creates in flight
+    const batches = new Map<string, typeof admitted>();
+    for (const a of admitted) {
+      const key = a.p.owner.serverId ?? `volume:${a.p.volume.id}`;
+      batches.set(key, [...(batches.get(key) ?? []), a]);
+    }
+    await mapWithConcurrency(
+      [...batches.values()],
+      this.x.settings.createConcurrency,
+      async batch => {
+        for (const a of batch) await this.create(a.p, a.quotaUnknown);
+      },
+    );
+  }
+
+  /** SNAP-22: `limit − in_use − reserved` per key; −1 unlimited; null when the quota call failed. */
+  private async quotaHeadroom(
+    projectId: string,
+  ): Promise<Record<string, number> | null> {
+    if (!projectId) return null;
+    try {
+      const quota = await this.admin.blockStorage.getQuotaUsage(projectId);
+      const room: Record<string, number> = {};
+      for (const [key, value] of Object.entries(quota)) {
+        if (!/^(snapshots|gigabytes)(_.+)?$/.test(key)) continue;
+        if (typeof value !== 'object' || value === null) continue;
+        const v = value as {
+          limit: number;
+          in_use?: number;
+          reserved?: number;
+        };
+        room[key] =
+          Number(v.limit) < 0
+            ? Infinity
+            : Number(v.limit) - Number(v.in_use ?? 0) - Number(v.reserved ?? 0);
+      }
+      return room;
+    } catch (e) {
+      this.x.logger.warn(
+        `snapshots: quota of project ${projectId} unknown: ${String(e)}`,
+      );
+      return null;
+    }
+  }
+
+  /** Takes one snapshot's worth of quota, or says which limit blocks it. */
+  private takeQuota(
+    room: Record<string, number>,
+    volume: CinderVolume,
+  ): string | undefined {
+    const type = volume.volume_type ? String(volume.volume_type) : undefined;
+    const size = Number(volume.size);
+    const countKeys = ['snapshots', ...(type ? [`snapshots_${type}`] : [])];
+    const sizeKeys = ['gigabytes', ...(type ? [`gigabytes_${type}`] : [])];
+    if (countKeys.some(k => k in room && room[k] < 1))
+      return 'snapshots_exceeded';
+    if (sizeKeys.some(k => k in room && room[k] < size))
+      return 'gigabytes_exceeded';
+    for (const k of countKeys) if (k in room) room[k] -= 1;
+    for (const k of sizeKeys) if (k in room) room[k] -= size;
+    return undefined;
+  }
+
+  /** A client whose token is scoped to the project, or an error: never the admin project (SNAP-18). */
+  private scopedClient(projectId: string): Promise<OpenStackClient> {
+    let client = this.scoped.get(projectId);
+    if (!client) {
+      client = (async () => {
+        const resolved = resolveCloud(this.cloud);
+        const c = this.x.client(projectScopedCloud(resolved, projectId), false);
+        const token = await c.session.token();
+        if (token.projectId !== projectId) {
+          throw new Error(
+            `token is scoped to ${
+              token.projectId ?? 'nothing'
+            }, not ${projectId}`,
+          );
+        }
+        return c;
+      })();
+      this.scoped.set(projectId, client);
+    }
+    return client;
+  }
+
+  private async create(p: PairContext, quotaUnknown: boolean): Promise<void> {
+    const period = p.period!;
+    const at = this.x.now();
+    const name = snapshotName({
+      projectName: p.owner.projectName,
+      policy: p.policy.name,
+      serverName: p.owner.serverId
+        ? p.owner.serverName || p.owner.serverId
+        : null,
+      volumeName: p.volume.name,
+      volumeId: p.volume.id,
+      at,
+    });
+    const metadata: Record<string, string> = {
+      created_by: CREATED_BY,
+      managed_by: MANAGED_BY,
+      policy: p.policy.name,
+      period: period.key,
+      run_id: this.run.id,
+      original_project_id: p.owner.projectId ?? '',
+      original_volume_id: p.volume.id,
+      ...(p.owner.serverId ? { server_id: p.owner.serverId } : {}),
+    };
+    const notes = [
+      quotaUnknown ? 'quota_unknown' : null,
+      p.pair.misconfigured === 'invalid_retention'
+        ? `misconfigured:invalid_retention (${p.pair.retentionSource}); nothing will be deleted`
+        : null,
+    ].filter(Boolean);
+    const base = {
+      ...p.owner,
+      period: period.key,
+      snapshotName: name,
+      reason: notes.length ? notes.join('; ') : null,
+    };
+    if (p.pair.misconfigured === 'invalid_retention') {
+      this.x.logger.warn(
+        `snapshots: volume ${p.volume.id} has an invalid ${p.pair.retentionSource}; retention of ${p.policy.name} is off`,
+      );
+    }
+    if (this.run.dryRun) {
+      await this.record({ ...base, action: 'simulated_create' });
+      return;
+    }
+    if (!p.owner.projectId) {
+      await this.record({
+        ...base,
+        action: 'failed',
+        reason: 'no_project_scope: the volume has no project',
+      });
+      return;
+    }
+    let client: OpenStackClient;
+    try {
+      client = await this.scopedClient(p.owner.projectId);
+    } catch (e) {
+      await this.record({
+        ...base,
+        action: 'failed',
+        reason: `no_project_scope: ${String(e)}`,
+      });
+      return;
+    }
+    try {
+      const snapshot = await client.blockStorage.createSnapshot({
+        volume_id: p.volume.id,
+        force: true,
+        name,
+        description: `Automatic snapshot, policy ${p.policy.name}, period ${period.key}`,
+        metadata,
+      });
+      await this.record({
+        ...base,
+        action: 'created',
+        snapshotId: snapshot.id,
+        snapshotStatus: snapshot.status ?? 'creating',
+        snapshot,
+      });
+    } catch (e) {
+      const status = e instanceof OpenStackError ? e.status : undefined;
+      await this.record({
+        ...base,
+        action: status === 413 ? 'quota_blocked' : 'failed',
+        reason: status === 413 ? 'quota_exceeded (413)' : String(e),
+      });
+    }
+  }
+
+  /** SNAP-20, SNAP-15: retention and zombie cleanup of one pair, on our snapshots only. */
+  private async cleanupStep(p: PairContext): Promise<void> {
+    if (!this.live.snapshotsComplete) return;
+    const keep = (s: CinderSnapshot) =>
+      String(s.metadata?.keep ?? '').toLowerCase() === 'true';
+    const ageMs = (s: CinderSnapshot) =>
+      this.startedAt.getTime() - createdAtMs(s);
+    const zombies = p.ours.filter(
+      s => s.status === 'error' && !keep(s) && ageMs(s) > ZOMBIE_AFTER_MS,
+    );
+    for (const s of zombies) await this.remove(p, s, 'zombie');
+    if (p.pair.misconfigured || p.pair.retention === null) return;
+    const candidates = p.ours
+      .filter(s => s.status === 'available' && !keep(s))
+      .sort(newestFirst);
+    // the newest available snapshot is always kept (retention is at least 1)
+    const surplus = candidates.slice(Math.max(1, p.pair.retention));
+    for (const s of surplus) {
+      await this.remove(p, s, `retention: keep ${p.pair.retention}`);
+    }
+  }
+
+  private async remove(
+    p: PairContext,
+    snapshot: CinderSnapshot,
+    why: string,
+  ): Promise<void> {
+    if (!isManaged(snapshot)) return; // never: candidates are ours by construction
+    const base = {
+      ...p.owner,
+      period: snapshot.metadata?.period ?? null,
+      snapshotId: snapshot.id,
+      snapshotName: snapshot.name,
+      snapshotStatus: snapshot.status,
+      snapshot,
+    };
+    if (this.run.dryRun) {
+      await this.record({ ...base, action: 'simulated_delete', reason: why });
+      return;
+    }
+    if (
+      (await this.x.runs.deleteFailures(this.run.cloudId, snapshot.id)) >=
+      MAX_DELETE_FAILURES
+    ) {
+      this.x.logger.warn(
+        `snapshots: snapshot ${snapshot.id} is stuck after ${MAX_DELETE_FAILURES} failed deletions; left alone`,
+      );
+      return;
+    }
+    const projectId =
+      (snapshot['os-extended-snapshot-attributes:project_id'] as string) ??
+      p.owner.projectId;
+    try {
+      const client = await this.scopedClient(String(projectId));
+      await client.blockStorage.deleteSnapshot(snapshot.id);
+      await this.record({ ...base, action: 'deleted', reason: why });
+    } catch (e) {
+      const status = e instanceof OpenStackError ? e.status : undefined;
+      await this.record({
+        ...base,
+        action: status === 404 ? 'already_absent' : 'delete_failed',
+        reason: status === 404 ? why : `${why}: ${String(e)}`,
+      });
+    }
+  }
+}
+
+export class SnapshotCycleEngine {
+  readonly runs: SnapshotRunStore;
+  private readonly policies: PolicyStore;
+  private readonly settings: SnapshotCycleSettings;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: SnapshotCycleOptions) {
+    this.runs = new SnapshotRunStore(options.db);
+    this.policies = new PolicyStore(options.db);
+    this.settings = { ...DEFAULT_CYCLE_SETTINGS, ...options.settings };
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private deps(): CycleDeps {
+    return {
+      db: this.options.db,
+      logger: this.options.logger,
+      settings: this.settings,
+      policies: this.policies,
+      runs: this.runs,
+      now: this.now,
+      client: (c, readOnly) => this.client(c, readOnly),
+    };
+  }
+
+  cloudIds(): string[] {
+    return this.options.clouds.map(c => c.id);
+  }
+
+  private client(cloud: CloudConfig | ResolvedCloud, readOnly: boolean) {
+    return this.options.clientFactory
+      ? this.options.clientFactory(cloud, { readOnly })
+      : createOpenStackClient(cloud, {
+          readOnly,
+          logger: {
+            debug: m => this.options.logger.debug(m),
+            info: m => this.options.logger.info(m),
+            warn: m => this.options.logger.warn(m),
+            error: m => this.options.logger.error(m),
+          },
+        });
+  }
+
+  /** Claims the cloud and starts the cycle; 409 (CycleAlreadyRunningError) while one runs. */
+  async start(
+    cloudId: string,
+    trigger: RunTrigger,
+    triggeredBy: string,
+    request: CycleRequest = {},
+  ): Promise<{ runId: string; done: Promise<SnapshotRun> }> {
+    const cloud = this.options.clouds.find(c => c.id === cloudId);
+    if (!cloud) throw new Error(`unknown cloud '${cloudId}'`);
+    const run = await this.runs.claim({
+      cloudId,
+      trigger,
+      triggeredBy,
+      dryRun: request.dryRun ?? false,
+      catchUp: request.catchUp ?? false,
+      policies: request.policies?.length ? request.policies : null,
+      timeoutMs: this.settings.timeoutMs,
+    });
+    const done = this.execute(cloud, run);
+    return { runId: run.id, done };
+  }
+
+  async run(
+    cloudId: string,
+    trigger: RunTrigger,
+    triggeredBy: string,
+    request: CycleRequest = {},
+  ): Promise<SnapshotRun> {
+    return (await this.start(cloudId, trigger, triggeredBy, request)).done;
+  }
+
+  private async execute(
+    cloud: CloudConfig,
+    run: SnapshotRun,
+  ): Promise<SnapshotRun> {
+    const counts: RunCounts = {
+      considered: 0,
+      created: 0,
+      deleted: 0,
+      skipped: 0,
+      deferred: 0,
+      quotaBlocked: 0,
+      failed: 0,
+    };
+    const errors: string[] = [];
+    let status: Exclude<RunStatus, 'running'>;
+    try {
+      const outcome = await new Cycle(
+        this.deps(),
+        cloud,
+        run,
+        counts,
+        errors,
+      ).execute();
+      if (counts.failed > 0) status = 'completed_with_errors';
+      else if (!outcome.anyWindow && counts.considered === 0)
+        status = 'skipped';
+      else status = 'completed';
+    } catch (e) {
+      status = 'failed';
+      errors.unshift(e instanceof Error ? e.message : String(e));
+      this.options.logger.error(
+        `snapshots: run ${run.id} of cloud ${run.cloudId} failed: ${String(e)}`,
+      );
+    }
+    await this.runs.finish(
+      run.id,
+      status,
+      counts,
+      errors.length ? errors.slice(0, 10).join('; ').slice(0, 4000) : null,
+    );
+    const finished = (await this.runs.get(run.id))!;
+    if (!run.dryRun && this.options.onFinished) {
+      await this.options
+        .onFinished(finished)
+        .catch(e =>
+          this.options.logger.error(
+            `snapshots: after run ${run.id}: ${String(e)}`,
+          ),
+        );
+    }
+    return finished;
+  }
+}

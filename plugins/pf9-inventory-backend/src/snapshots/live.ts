@@ -1,0 +1,142 @@
+/**
+ * The live view of a cloud that the cycle and the compliance evaluation start from (SPEC SNAP-12):
+ * volumes and snapshots of every project (`all_tenants=1`), plus project, domain and server names.
+ * Names are best effort; the volume and snapshot listings decide what may happen.
+ */
+import type {
+  CinderSnapshot,
+  CinderVolume,
+  OpenStackClient,
+} from '../openstack';
+
+/** The marker of snapshots we created; kept for continuity with older managed snapshots (SNAP-13). */
+export const CREATED_BY = 'p9_auto_snapshots';
+export const MANAGED_BY = 'pf9-ops';
+
+export interface LiveCloud {
+  volumes: CinderVolume[];
+  snapshots: CinderSnapshot[];
+  /** every snapshot page fetched with confirmed scope; false means no pair may create or delete */
+  snapshotsComplete: boolean;
+  snapshotsReason?: string;
+  projects: Map<string, { name: string; domainId: string | null }>;
+  domains: Map<string, string>;
+  servers: Map<string, string>;
+}
+
+/** Thrown when the volume listing fails or is incomplete: the cycle cannot decide anything. */
+export class VolumeListingError extends Error {}
+
+async function bestEffort<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await fn();
+  } catch {
+    return fallback;
+  }
+}
+
+export async function readLiveCloud(
+  client: OpenStackClient,
+): Promise<LiveCloud> {
+  let volumes;
+  try {
+    volumes = await client.blockStorage.listVolumes();
+  } catch (e) {
+    throw new VolumeListingError(`volume listing failed: ${String(e)}`);
+  }
+  if (!volumes.complete) {
+    throw new VolumeListingError(
+      `volume listing incomplete: ${volumes.reason ?? 'unknown reason'}`,
+    );
+  }
+  let snapshots: CinderSnapshot[] = [];
+  let snapshotsComplete = false;
+  let snapshotsReason: string | undefined;
+  try {
+    const listing = await client.blockStorage.listSnapshots();
+    snapshots = listing.items;
+    snapshotsComplete = listing.complete;
+    snapshotsReason = listing.reason;
+  } catch (e) {
+    snapshotsReason = String(e);
+  }
+  const projects = await bestEffort(
+    async () =>
+      new Map(
+        (
+          await client.identity.listProjects()
+        ).items.map(p => [
+          p.id,
+          { name: p.name, domainId: (p.domain_id as string) ?? null },
+        ]),
+      ),
+    new Map(),
+  );
+  const domains = await bestEffort(
+    async () =>
+      new Map(
+        (await client.identity.listDomains()).items.map(d => [d.id, d.name]),
+      ),
+    new Map(),
+  );
+  const servers = await bestEffort(async () => {
+    if (!volumes.items.some(v => v.attachments?.length)) return new Map();
+    return new Map(
+      (await client.compute.listServers()).items.map(s => [
+        s.id,
+        String(s.name ?? ''),
+      ]),
+    );
+  }, new Map<string, string>());
+  return {
+    volumes: volumes.items,
+    snapshots,
+    snapshotsComplete,
+    snapshotsReason,
+    projects,
+    domains,
+    servers,
+  };
+}
+
+export function isManaged(snapshot: CinderSnapshot): boolean {
+  return snapshot.metadata?.created_by === CREATED_BY;
+}
+
+/** Our snapshots of one (volume, policy) pair: `original_volume_id`, falling back to `volume_id` (SNAP-20). */
+export function managedSnapshotsOf(
+  snapshots: CinderSnapshot[],
+  volumeId: string,
+  policy: string,
+): CinderSnapshot[] {
+  return snapshots.filter(
+    s =>
+      isManaged(s) &&
+      s.metadata?.policy === policy &&
+      (s.metadata?.original_volume_id ?? s.volume_id) === volumeId,
+  );
+}
+
+export function volumeProjectId(volume: CinderVolume): string | null {
+  return (volume['os-vol-tenant-attr:tenant_id'] as string) ?? null;
+}
+
+/** The server of an attached volume (the first attachment). */
+export function volumeServerId(volume: CinderVolume): string | null {
+  return volume.attachments?.[0]?.server_id ?? null;
+}
+
+/** `created_at` of a snapshot or volume in ms; NaN when absent. */
+export function createdAtMs(item: {
+  created_at?: unknown;
+  [key: string]: unknown;
+}): number {
+  const raw = String(item.created_at ?? '');
+  // Cinder omits the zone; its times are UTC
+  return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) ? raw : `${raw}Z`);
+}
+
+/** Newest first, id as tie-breaker (SNAP-20). */
+export function newestFirst(a: CinderSnapshot, b: CinderSnapshot): number {
+  return createdAtMs(b) - createdAtMs(a) || (a.id < b.id ? 1 : -1);
+}

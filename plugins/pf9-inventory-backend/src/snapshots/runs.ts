@@ -1,0 +1,430 @@
+/**
+ * Cycle runs (SPEC SNAP-24) and per-pair records (SNAP-25). A run is claimed by inserting a `running`
+ * row, which a unique partial index allows once per cloud, so two backend instances can never both
+ * run a cycle. A run left `running` beyond twice its timeout is set `failed` (reason `interrupted`) by
+ * the next claim.
+ */
+import { ConflictError } from '@backstage/errors';
+import { randomUUID } from 'crypto';
+import { Knex } from 'knex';
+import { applyScope, Scope } from '../inventory/query';
+
+export const CYCLE_RUNNING_CODE = 'SNAPSHOT_CYCLE_RUNNING';
+
+export type RunTrigger = 'scheduled' | 'on_demand' | 'api';
+export type RunStatus =
+  | 'running'
+  | 'completed'
+  | 'completed_with_errors'
+  | 'failed'
+  | 'skipped'
+  | 'canceled';
+
+export type SnapshotAction =
+  | 'created'
+  | 'deleted'
+  | 'already_absent'
+  | 'delete_failed'
+  | 'skipped'
+  | 'deferred'
+  | 'quota_blocked'
+  | 'failed'
+  | 'simulated_create'
+  | 'simulated_delete';
+
+export const SNAPSHOT_ACTIONS: SnapshotAction[] = [
+  'created',
+  'deleted',
+  'already_absent',
+  'delete_failed',
+  'skipped',
+  'deferred',
+  'quota_blocked',
+  'failed',
+  'simulated_create',
+  'simulated_delete',
+];
+
+export interface RunCounts {
+  considered: number;
+  created: number;
+  deleted: number;
+  skipped: number;
+  deferred: number;
+  quotaBlocked: number;
+  failed: number;
+}
+
+export interface SnapshotRun {
+  id: string;
+  cloudId: string;
+  trigger: RunTrigger;
+  triggeredBy: string;
+  dryRun: boolean;
+  catchUp: boolean;
+  policies: string[] | null;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: RunCounts;
+  errorSummary: string | null;
+}
+
+export interface RecordInput {
+  volumeId: string;
+  volumeName?: string | null;
+  projectId?: string | null;
+  projectName?: string | null;
+  domainId?: string | null;
+  domainName?: string | null;
+  serverId?: string | null;
+  serverName?: string | null;
+  policy?: string | null;
+  period?: string | null;
+  retention?: number | null;
+  action: SnapshotAction;
+  reason?: string | null;
+  snapshotId?: string | null;
+  snapshotName?: string | null;
+  snapshotStatus?: string | null;
+  /** the snapshot payload (never the volume's) */
+  snapshot?: unknown;
+}
+
+export interface SnapshotRecord
+  extends Required<Omit<RecordInput, 'snapshot'>> {
+  id: number;
+  runId: string;
+  cloudId: string;
+  recordedAt: string;
+  snapshot: unknown;
+}
+
+export class CycleAlreadyRunningError extends ConflictError {
+  readonly runId: string;
+  readonly details: { code: string; runId: string };
+  constructor(cloudId: string, runId: string) {
+    super(
+      `A snapshot cycle of cloud '${cloudId}' is already running: ${runId}`,
+    );
+    this.runId = runId;
+    this.details = { code: CYCLE_RUNNING_CODE, runId };
+  }
+}
+
+const iso = (v: unknown): string | null =>
+  v === null || v === undefined
+    ? null
+    : (v instanceof Date ? v : new Date(v as string)).toISOString();
+
+function toRun(row: any): SnapshotRun {
+  return {
+    id: row.id,
+    cloudId: row.cloud_id,
+    trigger: row.trigger,
+    triggeredBy: row.triggered_by,
+    dryRun: Boolean(row.dry_run),
+    catchUp: Boolean(row.catch_up),
+    policies: row.policies ? JSON.parse(row.policies) : null,
+    status: row.status,
+    startedAt: iso(row.started_at)!,
+    finishedAt: iso(row.finished_at),
+    counts: {
+      considered: Number(row.considered),
+      created: Number(row.created),
+      deleted: Number(row.deleted),
+      skipped: Number(row.skipped),
+      deferred: Number(row.deferred),
+      quotaBlocked: Number(row.quota_blocked),
+      failed: Number(row.failed),
+    },
+    errorSummary: row.error_summary ?? null,
+  };
+}
+
+function toRecord(row: any): SnapshotRecord {
+  return {
+    id: Number(row.id),
+    runId: row.run_id,
+    cloudId: row.cloud_id,
+    recordedAt: iso(row.recorded_at)!,
+    volumeId: row.volume_id,
+    volumeName: row.volume_name,
+    projectId: row.project_id,
+    projectName: row.project_name,
+    domainId: row.domain_id,
+    domainName: row.domain_name,
+    serverId: row.server_id,
+    serverName: row.server_name,
+    policy: row.policy,
+    period: row.period,
+    retention: row.retention === null ? null : Number(row.retention),
+    action: row.action,
+    reason: row.reason,
+    snapshotId: row.snapshot_id,
+    snapshotName: row.snapshot_name,
+    snapshotStatus: row.snapshot_status,
+    snapshot: row.snapshot ? JSON.parse(row.snapshot) : null,
+  };
+}
+
+export class SnapshotRunStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Sets runs of the cloud left `running` beyond twice their timeout to `failed` (interrupted). */
+  async interruptStale(cloudId: string, now = new Date()): Promise<void> {
+    const running = await this.db('snapshot_runs')
+      .where({ cloud_id: cloudId, status: 'running' })
+      .select('id', 'started_at', 'timeout_ms');
+    for (const r of running) {
+      if (
+        now.getTime() - new Date(r.started_at).getTime() >
+        2 * Number(r.timeout_ms)
+      ) {
+        await this.db('snapshot_runs')
+          .where({ id: r.id, status: 'running' })
+          .update({
+            status: 'failed',
+            finished_at: now,
+            error_summary: 'interrupted',
+          });
+      }
+    }
+  }
+
+  /** Claims the cloud: inserts the `running` row or throws CycleAlreadyRunningError (409). */
+  async claim(input: {
+    cloudId: string;
+    trigger: RunTrigger;
+    triggeredBy: string;
+    dryRun: boolean;
+    catchUp: boolean;
+    policies: string[] | null;
+    timeoutMs: number;
+  }): Promise<SnapshotRun> {
+    await this.interruptStale(input.cloudId);
+    const id = randomUUID();
+    try {
+      await this.db('snapshot_runs').insert({
+        id,
+        cloud_id: input.cloudId,
+        trigger: input.trigger,
+        triggered_by: input.triggeredBy,
+        dry_run: input.dryRun,
+        catch_up: input.catchUp,
+        policies: input.policies ? JSON.stringify(input.policies) : null,
+        status: 'running',
+        started_at: new Date(),
+        timeout_ms: input.timeoutMs,
+      });
+    } catch (e) {
+      const running = await this.db('snapshot_runs')
+        .where({ cloud_id: input.cloudId, status: 'running' })
+        .first();
+      if (running)
+        throw new CycleAlreadyRunningError(input.cloudId, running.id);
+      throw e;
+    }
+    return (await this.get(id))!;
+  }
+
+  /** Finalises a running run (SNAP-24: on every path); a run already set failed by a later claim stays so. */
+  async finish(
+    runId: string,
+    status: Exclude<RunStatus, 'running'>,
+    counts: RunCounts,
+    errorSummary: string | null,
+  ): Promise<void> {
+    await this.db('snapshot_runs')
+      .where({ id: runId, status: 'running' })
+      .update({
+        status,
+        finished_at: new Date(),
+        considered: counts.considered,
+        created: counts.created,
+        deleted: counts.deleted,
+        skipped: counts.skipped,
+        deferred: counts.deferred,
+        quota_blocked: counts.quotaBlocked,
+        failed: counts.failed,
+        error_summary: errorSummary,
+      });
+  }
+
+  async get(id: string): Promise<SnapshotRun | undefined> {
+    const row = await this.db('snapshot_runs').where({ id }).first();
+    return row ? toRun(row) : undefined;
+  }
+
+  async list(filter: {
+    cloudId?: string;
+    status?: string;
+    page: number;
+    pageSize: number;
+  }): Promise<{ items: SnapshotRun[]; total: number }> {
+    const base = this.db('snapshot_runs').modify(q => {
+      if (filter.cloudId) q.where('cloud_id', filter.cloudId);
+      if (filter.status) q.where('status', filter.status);
+    });
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const rows = await base
+      .clone()
+      .orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize);
+    return { items: rows.map(toRun), total: Number(n) };
+  }
+
+  async addRecord(
+    run: { id: string; cloudId: string },
+    input: RecordInput,
+  ): Promise<void> {
+    await this.db('snapshot_records').insert({
+      run_id: run.id,
+      cloud_id: run.cloudId,
+      recorded_at: new Date(),
+      volume_id: input.volumeId,
+      volume_name: input.volumeName ?? null,
+      project_id: input.projectId ?? null,
+      project_name: input.projectName ?? null,
+      domain_id: input.domainId ?? null,
+      domain_name: input.domainName ?? null,
+      server_id: input.serverId ?? null,
+      server_name: input.serverName ?? null,
+      policy: input.policy ?? null,
+      period: input.period ?? null,
+      retention: input.retention ?? null,
+      action: input.action,
+      reason: input.reason?.slice(0, 255) ?? null,
+      snapshot_id: input.snapshotId ?? null,
+      snapshot_name: input.snapshotName ?? null,
+      snapshot_status: input.snapshotStatus ?? null,
+      snapshot:
+        input.snapshot === undefined ? null : JSON.stringify(input.snapshot),
+    });
+  }
+
+  async records(filter: {
+    runId: string;
+    action?: SnapshotAction;
+    scope: Scope;
+    page: number;
+    pageSize: number;
+  }): Promise<{ items: SnapshotRecord[]; total: number }> {
+    const base = this.db('snapshot_records')
+      .where('run_id', filter.runId)
+      .modify(q => {
+        if (filter.action) q.where('action', filter.action);
+        applyScope(q, filter.scope);
+      });
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const rows = await base
+      .clone()
+      .orderBy('id', 'asc')
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize);
+    return { items: rows.map(toRecord), total: Number(n) };
+  }
+
+  /** Creates still `creating` at the end of their run, to follow up (SNAP-15). */
+  async pendingCreates(
+    cloudId: string,
+  ): Promise<Array<{ id: number; snapshotId: string; recordedAt: Date }>> {
+    const rows = await this.db('snapshot_records')
+      .where({
+        cloud_id: cloudId,
+        action: 'created',
+        snapshot_status: 'creating',
+      })
+      .select('id', 'snapshot_id', 'recorded_at');
+    return rows.map(r => ({
+      id: Number(r.id),
+      snapshotId: r.snapshot_id,
+      recordedAt: new Date(r.recorded_at),
+    }));
+  }
+
+  async setSnapshotStatus(recordId: number, status: string): Promise<void> {
+    await this.db('snapshot_records')
+      .where({ id: recordId })
+      .update({ snapshot_status: status });
+  }
+
+  /** Create attempts for a pair's period (SNAP-15: at most 3). Dry-runs write no such record. */
+  async attempts(
+    cloudId: string,
+    volumeId: string,
+    policy: string,
+    period: string,
+  ): Promise<number> {
+    const [{ n }] = await this.db('snapshot_records')
+      .where({ cloud_id: cloudId, volume_id: volumeId, policy, period })
+      .whereIn('action', ['created', 'failed'])
+      .count({ n: '*' });
+    return Number(n);
+  }
+
+  /** Consecutive failed deletions of a snapshot (SNAP-21: `stuck` after 3). */
+  async deleteFailures(cloudId: string, snapshotId: string): Promise<number> {
+    const rows = await this.db('snapshot_records')
+      .where({ cloud_id: cloudId, snapshot_id: snapshotId })
+      .whereIn('action', ['deleted', 'already_absent', 'delete_failed'])
+      .orderBy('id', 'desc')
+      .limit(3)
+      .select('action');
+    let n = 0;
+    for (const r of rows) {
+      if (r.action !== 'delete_failed') break;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The latest real attempt (created, failed or quota_blocked) of every pair since a time: compliance
+   * reads these for its `quota_blocked` status (CMP-1). Dry-run records never count.
+   */
+  async latestAttempts(
+    cloudId: string,
+    since: Date,
+  ): Promise<Map<string, { action: SnapshotAction; period: string | null }>> {
+    const rows = await this.db('snapshot_records as r')
+      .join('snapshot_runs as u', 'u.id', 'r.run_id')
+      .where('r.cloud_id', cloudId)
+      .where('u.dry_run', false)
+      .where('r.recorded_at', '>=', since)
+      .whereIn('r.action', ['created', 'failed', 'quota_blocked'])
+      .orderBy('r.id', 'asc')
+      .select('r.volume_id', 'r.policy', 'r.period', 'r.action');
+    const out = new Map<
+      string,
+      { action: SnapshotAction; period: string | null }
+    >();
+    for (const r of rows) {
+      out.set(`${r.volume_id}\u0000${r.policy}`, {
+        action: r.action,
+        period: r.period,
+      });
+    }
+    return out;
+  }
+
+  /** Real creates and deletions per policy, for the counters of SNAP metrics. */
+  async actionTotals(
+    cloudId: string,
+    action: 'created' | 'deleted',
+  ): Promise<Array<{ policy: string; n: number }>> {
+    const rows = (await this.db('snapshot_records')
+      .where({ cloud_id: cloudId, action })
+      .groupBy('policy')
+      .select('policy')
+      .count({ n: '*' })) as Array<{
+      policy: string | null;
+      n: string | number;
+    }>;
+    return rows.map(r => ({ policy: r.policy ?? '', n: Number(r.n) }));
+  }
+}
