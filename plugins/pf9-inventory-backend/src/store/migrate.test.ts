@@ -38,6 +38,16 @@ describe('pf9 store migrations', () => {
         { n: databaseId.startsWith('POSTGRES') ? '1' : 1 },
       ]);
 
+      // The free-text filter's trigram index exists where PostgreSQL offers pg_trgm.
+      const trigram = databaseId.startsWith('POSTGRES')
+        ? (
+            await knex.raw(
+              "select 1 from pg_indexes where indexname = 'inventory_resources_search_trgm'",
+            )
+          ).rows
+        : [];
+      expect(trigram).toHaveLength(databaseId.startsWith('POSTGRES') ? 1 : 0);
+
       await rollbackStore(knex);
       expect(await knex.schema.hasTable('audit_events')).toBe(false);
     },
