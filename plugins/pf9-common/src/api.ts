@@ -200,3 +200,99 @@ export interface InventoryDeletionQuery extends Pf9PageQuery {
   since?: string;
   runId?: string;
 }
+
+/** The sheets of an inventory export, in file order (SPEC EXP-3); `sheets` of an export request picks from them. */
+export const INVENTORY_EXPORT_SHEETS = [
+  'Summary',
+  'Servers',
+  'ServerNICs',
+  'ServerVolumes',
+  'Volumes',
+  'Snapshots',
+  'Backups',
+  'Images',
+  'Flavors',
+  'Keypairs',
+  'ServerGroups',
+  'Hypervisors',
+  'ComputeServices',
+  'Aggregates',
+  'AvailabilityZones',
+  'VolumeTypes',
+  'StoragePools',
+  'Networks',
+  'Subnets',
+  'IPAvailability',
+  'Ports',
+  'Routers',
+  'FloatingIPs',
+  'SecurityGroups',
+  'SecurityGroupRules',
+  'Domains',
+  'Projects',
+  'ProjectQuotas',
+  'Users',
+  'Groups',
+  'Roles',
+  'RoleAssignments',
+  'Health',
+  'Delta',
+  'Metadata',
+] as const;
+
+export type InventoryExportSheet = (typeof INVENTORY_EXPORT_SHEETS)[number];
+
+export type InventoryExportFormat = 'xlsx' | 'csv';
+
+/** EXP-8: `none` needs `pf9.inventory.export.unmasked`; the masked modes need a non-empty scope. */
+export type InventoryExportMasking = 'none' | 'partial' | 'pseudonym';
+
+/** The body of `POST /inventory/exports` (SPEC EXP-1, EXP-8). */
+export interface InventoryExportRequest {
+  /** required when several clouds are configured */
+  cloudId?: string;
+  format: InventoryExportFormat;
+  /** default: the latest succeeded or partial run */
+  runId?: string;
+  compareToRunId?: string;
+  scope?: { domainIds?: string[]; projectIds?: string[] };
+  masking: InventoryExportMasking;
+  maskNames?: boolean;
+  maskIps?: boolean;
+  /** default: every sheet */
+  sheets?: InventoryExportSheet[];
+  /** CSV only: start every file with a UTF-8 byte order mark */
+  csvBom?: boolean;
+}
+
+export type InventoryExportStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** `GET /inventory/exports/{id}`: an export job and, once `done`, its file's name and size. */
+export interface InventoryExport {
+  exportId: string;
+  cloudId: string;
+  status: InventoryExportStatus;
+  trigger: 'on_demand' | 'scheduled';
+  format: InventoryExportFormat;
+  masking: InventoryExportMasking;
+  runId: string;
+  compareToRunId: string | null;
+  requestedBy: string;
+  /** the validated request, with the run pinned */
+  request: InventoryExportRequest;
+  fileName: string;
+  sizeBytes: number | null;
+  sha256: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  expiresAt: string;
+  error: string | null;
+}
+
+/** A downloaded export file. */
+export interface InventoryExportFile {
+  blob: Blob;
+  /** from the server's Content-Disposition, else the record's name */
+  fileName: string;
+}

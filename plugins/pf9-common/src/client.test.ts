@@ -67,3 +67,81 @@ describe('Pf9Client inventory methods', () => {
     expect(error.details.runId).toBe('r1');
   });
 });
+
+describe('Pf9Client export methods', () => {
+  it('posts an export request and reads its status', async () => {
+    const { client, fetch } = clientWith({
+      status: 202,
+      body: { exportId: 'e1' },
+    });
+    const request = {
+      cloudId: 'demo',
+      format: 'csv' as const,
+      masking: 'partial' as const,
+      scope: { projectIds: ['p1'] },
+      csvBom: true,
+    };
+    await expect(client.createExport(request)).resolves.toEqual({
+      exportId: 'e1',
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backend/api/pf9/inventory/exports',
+    );
+    expect(fetch.mock.calls[0][1]).toMatchObject({
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
+
+    await client.getExport('e/1');
+    expect(fetch.mock.calls[1][0]).toBe(
+      'http://backend/api/pf9/inventory/exports/e%2F1',
+    );
+  });
+
+  it('surfaces a 400 with the server message', async () => {
+    const { client } = clientWith({
+      status: 400,
+      body: {
+        error: {
+          name: 'InputError',
+          message:
+            'Invalid body: scope: a masked export needs a non-empty scope',
+        },
+      },
+    });
+    const error = await client
+      .createExport({ format: 'xlsx', masking: 'partial' })
+      .catch(e => e);
+    expect(error).toBeInstanceOf(Pf9ApiError);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/non-empty scope/);
+  });
+
+  it('downloads the file as a blob, named by Content-Disposition or the fallback', async () => {
+    const fetch = jest.fn(
+      async (_url: string) =>
+        new Response('PK\u0003\u0004', {
+          status: 200,
+          headers: {
+            'Content-Type': 'application/zip',
+            'Content-Disposition': 'attachment; filename="pf9_inventory.zip"',
+          },
+        }),
+    );
+    const client = new Pf9Client({
+      discoveryApi: { getBaseUrl: async () => 'http://backend/api/pf9' },
+      fetchApi: { fetch: fetch as unknown as typeof globalThis.fetch },
+    });
+    const file = await client.downloadExport('e1', 'fallback.zip');
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backend/api/pf9/inventory/exports/e1/file',
+    );
+    expect(file.fileName).toBe('pf9_inventory.zip');
+    expect(await file.blob.text()).toBe('PK\u0003\u0004');
+
+    fetch.mockImplementationOnce(async () => new Response('x'));
+    expect((await client.downloadExport('e1', 'fallback.zip')).fileName).toBe(
+      'fallback.zip',
+    );
+  });
+});

@@ -1,6 +1,9 @@
 import {
   InventoryDeletion,
   InventoryDeletionQuery,
+  InventoryExport,
+  InventoryExportFile,
+  InventoryExportRequest,
   InventoryResource,
   InventoryResourceDetail,
   InventoryResourceQuery,
@@ -124,11 +127,53 @@ export class Pf9Client {
     return this.get(`/inventory/deletions${queryString(query)}`);
   }
 
+  /**
+   * Starts an export job (SPEC EXP-1). Rejects with a {@link Pf9ApiError}: 400 for invalid options (a masked
+   * export without a scope, an unknown run), 403 without the needed permission, 409 when there is no run yet.
+   */
+  createExport(request: InventoryExportRequest): Promise<{ exportId: string }> {
+    return this.request('/inventory/exports', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+  }
+
+  /** An export job's status; its file is ready once `status` is `done`. */
+  getExport(exportId: string): Promise<InventoryExport> {
+    return this.get(`/inventory/exports/${segment(exportId)}`);
+  }
+
+  /**
+   * Downloads a finished export's file through fetchApi, so the request carries the Backstage token (a plain
+   * link would not). `fallbackName` is used when the response names no file.
+   */
+  async downloadExport(
+    exportId: string,
+    fallbackName = `${exportId}.xlsx`,
+  ): Promise<InventoryExportFile> {
+    const response = await this.send(
+      `/inventory/exports/${segment(exportId)}/file`,
+    );
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const match = /filename="?([^";]+)"?/i.exec(disposition);
+    return {
+      blob: await response.blob(),
+      fileName: match?.[1] ?? fallbackName,
+    };
+  }
+
   private get<T>(path: string): Promise<T> {
     return this.request(path);
   }
 
   private async request<T>(path: string, init?: RequestInit): Promise<T> {
+    const response = await this.send(path, init);
+    return (await response.json()) as T;
+  }
+
+  /** The response of a successful request; any other status rejects with a {@link Pf9ApiError}. */
+  private async send(path: string, init?: RequestInit): Promise<Response> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('pf9');
     const response = await this.options.fetchApi.fetch(
       `${baseUrl}${path}`,
@@ -143,6 +188,6 @@ export class Pf9Client {
         body?.error && typeof body.error === 'object' ? body.error : {},
       );
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

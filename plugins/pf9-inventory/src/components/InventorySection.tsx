@@ -6,15 +6,20 @@ import {
 import Box from '@material-ui/core/Box';
 import { ReactNode } from 'react';
 import { CloudSelector } from './CloudSelector';
+import { ExportButton } from './ExportButton';
 import { SyncNowButton } from './SyncNowButton';
 
-/** The frame of every inventory tab: a title, the cloud selector and, for those allowed, Sync now. */
+/** The frame of every inventory tab: a title, the cloud selector and, for those allowed, Export and Sync now. */
 export function InventorySection(props: {
   title: string;
   clouds: string[];
   cloudId: string | undefined;
   onCloudChange: (cloudId: string) => void;
   canSync: boolean;
+  /** /access/me lists pf9.inventory.export */
+  canExport?: boolean;
+  /** /access/me lists pf9.inventory.export.unmasked */
+  canExportUnmasked?: boolean;
   onSyncFinished: () => void;
   children: ReactNode;
 }) {
@@ -29,6 +34,13 @@ export function InventorySection(props: {
             value={cloudId}
             onChange={onCloudChange}
           />
+          {props.canExport && cloudId && (
+            <ExportButton
+              key={`export-${cloudId}`}
+              cloudId={cloudId}
+              canExportUnmasked={!!props.canExportUnmasked}
+            />
+          )}
           {canSync && cloudId && (
             <SyncNowButton
               key={cloudId}

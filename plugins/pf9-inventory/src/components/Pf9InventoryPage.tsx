@@ -64,6 +64,12 @@ export function Pf9InventoryPage() {
         canSync={value.me.permissions.includes(
           pf9Permissions.inventorySync.name,
         )}
+        canExport={value.me.permissions.includes(
+          pf9Permissions.inventoryExport.name,
+        )}
+        canExportUnmasked={value.me.permissions.includes(
+          pf9Permissions.inventoryExportUnmasked.name,
+        )}
         onSyncFinished={onSyncFinished}
       >
         {cloudId && body(cloudId)}

@@ -5,7 +5,10 @@ import Chip from '@material-ui/core/Chip';
 import Tab from '@material-ui/core/Tab';
 import Tabs from '@material-ui/core/Tabs';
 import Typography from '@material-ui/core/Typography';
-import type { InventoryType } from '@internal/plugin-pf9-common';
+import type {
+  InventoryResourceDetail,
+  InventoryType,
+} from '@internal/plugin-pf9-common';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { pf9ApiRef } from '../api';
@@ -24,7 +27,6 @@ export function ResourceDetails(props: {
 }) {
   const { type, id, cloudId } = props;
   const client = useApi(pf9ApiRef);
-  const [tab, setTab] = useState<DetailTab>('fields');
   const { value, loading, error } = useAsync(
     () => client.getResource(type, id, { cloudId }),
     [client, type, id, cloudId],
@@ -34,6 +36,29 @@ export function ResourceDetails(props: {
   if (error || !value) {
     return <ResponseErrorPanel error={error ?? new Error('Not found')} />;
   }
+  return (
+    <ResourceDetailsView
+      type={type}
+      id={id}
+      cloudId={cloudId}
+      resource={value}
+    />
+  );
+}
+
+/**
+ * A loaded resource: its name, id, status, and tabs for key fields, derived fields, raw payload and (unless
+ * `withHistory` is false, for pages that show the history beside it) history.
+ */
+export function ResourceDetailsView(props: {
+  type: InventoryType;
+  id: string;
+  cloudId?: string;
+  resource: InventoryResourceDetail;
+  withHistory?: boolean;
+}) {
+  const { type, id, cloudId, resource: value, withHistory = true } = props;
+  const [tab, setTab] = useState<DetailTab>('fields');
   return (
     <>
       <Typography variant="overline">{typeLabel(type)}</Typography>
@@ -63,7 +88,7 @@ export function ResourceDetails(props: {
         <Tab value="fields" label="Fields" />
         <Tab value="derived" label="Derived" />
         <Tab value="raw" label="Raw" />
-        <Tab value="history" label="History" />
+        {withHistory && <Tab value="history" label="History" />}
       </Tabs>
       <Box pt={2}>
         {tab === 'fields' && <KeyValueTable values={value.fields} />}
@@ -76,7 +101,7 @@ export function ResourceDetails(props: {
         {tab === 'raw' && (
           <JsonBlock value={value.raw} emptyText="No raw payload stored." />
         )}
-        {tab === 'history' && (
+        {withHistory && tab === 'history' && (
           <ResourceHistory type={type} id={id} cloudId={cloudId} />
         )}
       </Box>

@@ -105,6 +105,44 @@ describe('ResourceFamilyTab', () => {
     expect(screen.getByText('flavor_name')).toBeInTheDocument();
   });
 
+  it('opens the type and drawer a deep link names (?type=&id=)', async () => {
+    const client = mockPf9Client({
+      listResources: jest.fn(async () => ({
+        items: [],
+        page: 1,
+        pageSize: 50,
+        total: 0,
+      })),
+      getResource: jest.fn(async () => ({
+        ...server(9),
+        type: 'volume_snapshot',
+        id: 'snap-9',
+        raw: null,
+      })),
+    });
+    await renderInTestApp(
+      <ResourceFamilyTab family="storage" cloudId="demo" />,
+      {
+        apis: [[pf9ApiRef, client]],
+        initialRouteEntries: ['/?type=volume_snapshot&id=snap-9'],
+      },
+    );
+    expect(await screen.findByTestId('resource-id')).toHaveTextContent(
+      'snap-9',
+    );
+    expect(client.getResource).toHaveBeenCalledWith(
+      'volume_snapshot',
+      'snap-9',
+      {
+        cloudId: 'demo',
+      },
+    );
+    expect(client.listResources).toHaveBeenCalledWith(
+      'volume_snapshot',
+      expect.objectContaining({ cloudId: 'demo' }),
+    );
+  });
+
   it('shows a server error instead of an empty table', async () => {
     const client = mockPf9Client({
       listResources: jest.fn(async () => {

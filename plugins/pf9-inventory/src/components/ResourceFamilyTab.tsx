@@ -5,11 +5,15 @@ import {
   InventoryType,
 } from '@internal/plugin-pf9-common';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { ResourceDrawer, ResourceRef } from './ResourceDrawer';
 import { ResourceFilterBar, ResourceFilters } from './ResourceFilterBar';
 import { ResourceTable } from './ResourceTable';
 
-/** One family tab (compute, storage, network, identity): filters, a server-paged table and a drawer. */
+/**
+ * One family tab (compute, storage, network, identity): filters, a server-paged table and a drawer. A deep
+ * link `?type=<type>&id=<id>` opens with that type selected and that resource's drawer open.
+ */
 export function ResourceFamilyTab(props: {
   family: InventoryFamily;
   cloudId?: string;
@@ -17,9 +21,22 @@ export function ResourceFamilyTab(props: {
 }) {
   const { family, cloudId, refreshKey } = props;
   const types = INVENTORY_TYPES_BY_FAMILY[family];
-  const [type, setType] = useState<InventoryType>(types[0]);
+  const [searchParams, setSearchParams] = useSearchParams();
+  const linkedType = types.find(t => t === searchParams.get('type'));
+  const linkedId = searchParams.get('id');
+  const [type, setType] = useState<InventoryType>(linkedType ?? types[0]);
   const [filters, setFilters] = useState<ResourceFilters>({});
-  const [selected, setSelected] = useState<ResourceRef>();
+  const [selected, setSelected] = useState<ResourceRef | undefined>(
+    linkedType && linkedId ? { type: linkedType, id: linkedId } : undefined,
+  );
+  const close = () => {
+    setSelected(undefined);
+    if (searchParams.has('id')) {
+      const next = new URLSearchParams(searchParams);
+      next.delete('id');
+      setSearchParams(next, { replace: true });
+    }
+  };
 
   return (
     <>
@@ -39,11 +56,7 @@ export function ResourceFamilyTab(props: {
         refreshKey={refreshKey}
         onSelect={r => setSelected({ type: r.type, id: r.id })}
       />
-      <ResourceDrawer
-        resource={selected}
-        cloudId={cloudId}
-        onClose={() => setSelected(undefined)}
-      />
+      <ResourceDrawer resource={selected} cloudId={cloudId} onClose={close} />
     </>
   );
 }

@@ -14,6 +14,9 @@ export function mockPf9Client(
     getRun: jest.fn(),
     triggerSync: jest.fn(),
     listDeletions: jest.fn(),
+    createExport: jest.fn(),
+    getExport: jest.fn(),
+    downloadExport: jest.fn(),
     ...methods,
   } as unknown as jest.Mocked<Pf9Client>;
 }
