@@ -1,4 +1,5 @@
 import { Knex } from 'knex';
+import { resolveLastSeen } from './lastSeen';
 import { applyScope, Scope, toResource } from './query';
 import { InventoryType } from './types';
 
@@ -51,6 +52,7 @@ export async function changesInRun(
       `${v}.change_type`,
       'r.*',
     );
+  await resolveLastSeen(db, rows);
   return {
     total: Number(n),
     items: rows.map(

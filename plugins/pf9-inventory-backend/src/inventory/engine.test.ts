@@ -9,6 +9,7 @@ import {
   startTinySim,
   tableCount,
 } from './__testUtils__/harness';
+import { InventoryQueries, currentValuesSeenIn } from './query';
 import { SyncAlreadyRunningError } from './runs';
 import { INVENTORY_TYPES } from './types';
 
@@ -233,6 +234,101 @@ describe('inventory sync on the simulator', () => {
       const reverted = await db('inventory_deletions').first();
       expect(!!reverted.reverted).toBe(true);
       expect(reverted.reverted_in_run_id).toBe(back.id);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'reports the last run that saw each resource, also for rows it did not rewrite, on %p',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      const engine = simEngine(db, sim);
+      const queries = new InventoryQueries(db);
+      const first = await engine.run('sim', 'on_demand', USER);
+      const users = sim.state.users.all();
+      // one domain's user listing is denied: its users are not seen in the second run
+      sim.faults.add({
+        method: 'GET',
+        pathPattern: '/v3/users$',
+        status: 403,
+        times: 1,
+      });
+      const volume = sim.state.volumes
+        .all()
+        .find(
+          v =>
+            v.attachments.length === 0 &&
+            !sim.state.snapshots.all().some(s => s.volume_id === v.id),
+        )!;
+      sim.state.volumes.remove(volume.id);
+      const second = await engine.run('sim', 'on_demand', USER);
+      sim.faults.clear();
+      const denied = second.types
+        .find(t => t.type === 'user')!
+        .partitions!.find(p => p.status === 'access_denied')!.partition;
+      const seenAt = async (runId: string) =>
+        (await db('inventory_runs').where({ id: runId }).first()).started_at;
+
+      const resource = (type: 'user' | 'volume', rid: string) =>
+        queries.getResource('sim', type, rid, undefined);
+      const deniedUser = users.find(u => u.domain_id === denied)!;
+      const otherUser = users.find(u => u.domain_id !== denied)!;
+      expect((await resource('user', deniedUser.id))?.lastSeenRunId).toBe(
+        first.id,
+      );
+      expect((await resource('user', otherUser.id))?.lastSeenRunId).toBe(
+        second.id,
+      );
+      const gone = await resource('volume', volume.id);
+      expect(gone).toMatchObject({ deleted: true, lastSeenRunId: first.id });
+      const deletion = await db('inventory_deletions').first();
+      expect(deletion.last_seen_run_id).toBe(first.id);
+      expect(new Date(deletion.last_seen_at).getTime()).toBeGreaterThanOrEqual(
+        new Date(await seenAt(first.id)).getTime(),
+      );
+      expect(new Date(deletion.last_seen_at).getTime()).toBeLessThanOrEqual(
+        new Date(await seenAt(second.id)).getTime(),
+      );
+
+      const seenInSecond = await currentValuesSeenIn(
+        db,
+        'sim',
+        'user',
+        second.id,
+      );
+      expect(seenInSecond.has(otherUser.id)).toBe(true);
+      expect(seenInSecond.has(deniedUser.id)).toBe(false);
+      expect(
+        (await currentValuesSeenIn(db, 'sim', 'user', first.id)).has(
+          deniedUser.id,
+        ),
+      ).toBe(true);
+
+      // the list sorted by last seen puts the rows of the older run first
+      const page = await queries.listResources(
+        {
+          cloudId: 'sim',
+          type: 'user',
+          sort: 'last_seen_at',
+          order: 'asc',
+          page: 1,
+          pageSize: 500,
+        },
+        undefined,
+      );
+      const runs = page.items.map(
+        (u: { lastSeenRunId: string }) => u.lastSeenRunId,
+      );
+      expect(runs[0]).toBe(first.id);
+      expect(runs[runs.length - 1]).toBe(second.id);
+      expect(runs.lastIndexOf(first.id)).toBeLessThan(runs.indexOf(second.id));
+
+      const third = await engine.run('sim', 'on_demand', USER);
+      expect((await resource('user', deniedUser.id))?.lastSeenRunId).toBe(
+        third.id,
+      );
+      expect((await resource('volume', volume.id))?.lastSeenRunId).toBe(
+        first.id,
+      );
     },
   );
 

@@ -6,6 +6,7 @@ import { PermissionCriteria } from '@backstage/plugin-permission-common';
 import { Knex } from 'knex';
 import type { ScopeFilter } from '../permissions/rules';
 import { changesInRun } from './changes';
+import { lastSeenAtSql, loadSweep, resolveLastSeen } from './lastSeen';
 import { toRun } from './runs';
 import { InventoryRun, InventoryType } from './types';
 
@@ -167,19 +168,29 @@ export class InventoryQueries {
         'first_seen_run',
         'last_seen_run',
         'last_seen_at',
+        'seen_in_sweep',
         'updated_at',
         'key_fields',
         'derived',
       )
-      .orderBy([
-        // NOT NULL columns get no NULLS clause: `desc nulls last` would not match a backward index scan
-        NOT_NULL_SORT_COLUMNS.has(column)
-          ? { column, order: filter.order }
-          : { column, order: filter.order, nulls: 'last' },
-        ...(column === 'id' ? [] : [{ column: 'id', order: filter.order }]),
-      ])
+      .modify(q => {
+        // last seen comes from the type's sweep for most rows (lastSeen.ts): sorted by that value
+        if (column === 'last_seen_at') {
+          const order = filter.order === 'desc' ? 'desc' : 'asc';
+          q.orderByRaw(`${lastSeenAtSql()} ${order}, id ${order}`);
+          return;
+        }
+        q.orderBy([
+          // NOT NULL columns get no NULLS clause: `desc nulls last` would not match a backward index scan
+          NOT_NULL_SORT_COLUMNS.has(column)
+            ? { column, order: filter.order }
+            : { column, order: filter.order, nulls: 'last' },
+          ...(column === 'id' ? [] : [{ column: 'id', order: filter.order }]),
+        ]);
+      })
       .limit(filter.pageSize)
       .offset((filter.page - 1) * filter.pageSize);
+    await resolveLastSeen(this.db, rows);
     return {
       items: rows.map((r: any) => toResource(r)),
       page: filter.page,
@@ -198,7 +209,9 @@ export class InventoryQueries {
       this.db('inventory_resources').where({ cloud_id: cloudId, type, id }),
       scope,
     ).first();
-    return row ? toResource(row, true) : undefined;
+    if (!row) return undefined;
+    await resolveLastSeen(this.db, [row]);
+    return toResource(row, true);
   }
 
   async history(
@@ -431,8 +444,14 @@ export async function currentValuesSeenIn(
   type: InventoryType,
   runId: string,
 ): Promise<Map<string, Record<string, unknown>>> {
+  // a row was last seen in R by its own record, or (seen_in_sweep) by its type's sweep (lastSeen.ts)
+  const sweep = await loadSweep(db, cloudId, type);
   const rows = await db('inventory_resources')
-    .where({ cloud_id: cloudId, type, last_seen_run: runId })
+    .where({ cloud_id: cloudId, type })
+    .where(q => {
+      q.where({ seen_in_sweep: false, last_seen_run: runId });
+      if (sweep?.runId === runId) q.orWhere({ seen_in_sweep: true });
+    })
     .select('id', 'key_fields');
   return new Map(
     rows.map((r: any) => [r.id as string, JSON.parse(r.key_fields)] as const),

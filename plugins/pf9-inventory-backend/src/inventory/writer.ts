@@ -5,6 +5,7 @@
  * verification of deletion candidates happens before it (no network I/O inside a transaction).
  */
 import { Knex } from 'knex';
+import { loadSweep } from './lastSeen';
 import { changedFields, contentHash, normalisedForm } from './normalise';
 import {
   CollectedResource,
@@ -49,6 +50,7 @@ interface StoredRow {
   deleted: boolean | number;
   last_seen_run: string;
   last_seen_at: unknown;
+  seen_in_sweep: boolean | number;
   status: string | null;
   search_text: string | null;
 }
@@ -100,6 +102,12 @@ export async function writeType(
   const rows: StoredRow[] = await db('inventory_resources')
     .where({ cloud_id: cloudId, type: t.type })
     .select();
+  // last seen of rows seen in the type's sweep is the sweep's (lastSeen.ts)
+  const sweep = await loadSweep(db, cloudId, t.type);
+  const lastSeen = (row: StoredRow) =>
+    row.seen_in_sweep && sweep
+      ? { run: sweep.runId, at: sweep.seenAt }
+      : { run: row.last_seen_run, at: row.last_seen_at };
   const existing = new Map(rows.map(r => [r.id, r] as const));
   const firstSighting = rows.length === 0;
 
@@ -211,6 +219,7 @@ export async function writeType(
         derived: JSON.stringify(r.derived),
         last_seen_run: runId,
         last_seen_at: now,
+        seen_in_sweep: true,
       };
       const version = (
         versionNo: number,
@@ -305,7 +314,8 @@ export async function writeType(
         await tx('inventory_resources')
           .where({ cloud_id: cloudId, type: t.type, id: r.id })
           .update(base);
-      } else {
+      } else if (!row.seen_in_sweep) {
+        // a row seen in the sweep is seen in this run once the sweep moves: no update
         unchangedIds.push(r.id);
       }
     }
@@ -313,9 +323,45 @@ export async function writeType(
       await tx('inventory_resources')
         .where({ cloud_id: cloudId, type: t.type })
         .whereIn('id', unchangedIds.slice(i, i + 500))
-        .update({ last_seen_run: runId, last_seen_at: now });
+        .update({
+          last_seen_run: runId,
+          last_seen_at: now,
+          seen_in_sweep: true,
+        });
     }
     await flush(true);
+
+    // ---- the sweep moves to this run (lastSeen.ts): rows of the old sweep this run did not see keep
+    // the old sweep's values as their own first (incomplete partitions, deletion candidates, ...)
+    if (toWrite.length) {
+      const seenNow = new Set(toWrite.map(r => r.id));
+      const notSeen = rows
+        .filter(row => row.seen_in_sweep && !seenNow.has(row.id))
+        .map(row => row.id);
+      for (let i = 0; i < notSeen.length; i += 500) {
+        await tx('inventory_resources')
+          .where({ cloud_id: cloudId, type: t.type })
+          .whereIn('id', notSeen.slice(i, i + 500))
+          .update(
+            sweep
+              ? {
+                  last_seen_run: sweep.runId,
+                  last_seen_at: sweep.seenAt as Date,
+                  seen_in_sweep: false,
+                }
+              : { seen_in_sweep: false },
+          );
+      }
+      await tx('inventory_type_seen')
+        .insert({
+          cloud_id: cloudId,
+          type: t.type,
+          run_id: runId,
+          seen_at: now,
+        })
+        .onConflict(['cloud_id', 'type'])
+        .merge(['run_id', 'seen_at']);
+    }
 
     // ---- deletion records (INV-20): the row stays, flagged deleted
     for (const { row, verified } of toDelete) {
@@ -349,8 +395,8 @@ export async function writeType(
         project_name: (derived.project_name as string | undefined) ?? null,
         domain_id: row.domain_id,
         domain_name: (derived.domain_name as string | undefined) ?? null,
-        last_seen_run_id: row.last_seen_run,
-        last_seen_at: new Date(row.last_seen_at as string),
+        last_seen_run_id: lastSeen(row).run,
+        last_seen_at: new Date(lastSeen(row).at as string),
         detected_in_run_id: runId,
         detected_at: now,
         reason: 'absent_from_complete_listing',
