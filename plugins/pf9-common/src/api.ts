@@ -296,3 +296,182 @@ export interface InventoryExportFile {
   /** from the server's Content-Disposition, else the record's name */
   fileName: string;
 }
+
+/** CMP-1: the status of a (volume, policy) pair, or `unprotected` for a volume without protection. */
+export type ComplianceStatus =
+  | 'compliant'
+  | 'pending'
+  | 'missing'
+  | 'quota_blocked'
+  | 'misconfigured'
+  | 'unprotected';
+
+export type CompliancePairStatus = Exclude<ComplianceStatus, 'unprotected'>;
+
+export const COMPLIANCE_STATUSES: ComplianceStatus[] = [
+  'compliant',
+  'pending',
+  'missing',
+  'quota_blocked',
+  'misconfigured',
+  'unprotected',
+];
+
+/** CMP-2 roll-up of some rows: pair counts, the pair percentage and volume counts. */
+export interface ComplianceRollUp {
+  key: string;
+  name: string | null;
+  pairs: Record<CompliancePairStatus, number>;
+  /** 100 × compliant / (compliant + non-compliant), 1 decimal; null when the denominator is 0 */
+  compliancePct: number | null;
+  volumes: {
+    compliant: number;
+    nonCompliant: number;
+    pending: number;
+    unprotected: number;
+  };
+}
+
+export type ComplianceGroupBy = 'project' | 'domain' | 'policy';
+
+/** One row of an evaluation: a (volume, policy) pair, or an unprotected / policy-less volume. */
+export interface ComplianceRow {
+  volumeId: string;
+  volumeName: string | null;
+  projectId: string | null;
+  projectName: string | null;
+  domainId: string | null;
+  domainName: string | null;
+  serverId: string | null;
+  serverName: string | null;
+  policy: string | null;
+  retention: number | null;
+  period: string | null;
+  snapshotCount: number;
+  lastSnapshotAt: string | null;
+  status: ComplianceStatus;
+  reason: string | null;
+  slaDays: string | null;
+}
+
+/** The filters of `GET /compliance` and `GET /compliance/export`. */
+export interface ComplianceRowFilter {
+  cloudId?: string;
+  domainId?: string;
+  projectId?: string;
+  policy?: string;
+  status?: ComplianceStatus;
+}
+
+export interface ComplianceRowQuery extends ComplianceRowFilter, Pf9PageQuery {}
+
+/** `GET /compliance`: one page of rows of the latest evaluation; `evaluatedAt` null before any. */
+export interface ComplianceRowPage extends Pf9Page<ComplianceRow> {
+  evaluatedAt: string | null;
+  summary: ComplianceRollUp | null;
+}
+
+/** `GET /compliance/summary`. */
+export interface ComplianceSummary {
+  evaluatedAt: string | null;
+  groupBy: ComplianceGroupBy;
+  overall: ComplianceRollUp | null;
+  groups: ComplianceRollUp[];
+}
+
+/** `POST /compliance/evaluations`. */
+export interface ComplianceEvaluationResult {
+  id: string;
+  evaluatedAt: string;
+  overall: ComplianceRollUp;
+}
+
+/** A snapshot policy (`/snapshots/policies`). */
+export interface SnapshotPolicy {
+  name: string;
+  frequency: 'daily' | 'weekly' | 'monthly';
+  /** ISO 1 (Monday) – 7 (Sunday); weekly only */
+  dayOfWeek: number | null;
+  /** 1–31; monthly only */
+  dayOfMonth: number | null;
+  /** local `HH:MM` */
+  windowStart: string;
+  windowHours: number;
+  timezone: string;
+  defaultRetention: number;
+  enabled: boolean;
+  description: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type SnapshotRunStatus =
+  | 'running'
+  | 'completed'
+  | 'completed_with_errors'
+  | 'failed'
+  | 'skipped'
+  | 'canceled';
+
+export interface SnapshotRunCounts {
+  considered: number;
+  created: number;
+  deleted: number;
+  skipped: number;
+  deferred: number;
+  quotaBlocked: number;
+  failed: number;
+}
+
+/** A snapshot cycle run (`/snapshots/runs`). */
+export interface SnapshotRun {
+  id: string;
+  cloudId: string;
+  trigger: 'scheduled' | 'on_demand' | 'api';
+  triggeredBy: string;
+  dryRun: boolean;
+  catchUp: boolean;
+  policies: string[] | null;
+  status: SnapshotRunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  counts: SnapshotRunCounts;
+  errorSummary: string | null;
+}
+
+export interface SnapshotRunQuery extends Pf9PageQuery {
+  cloudId?: string;
+  status?: SnapshotRunStatus;
+}
+
+/** The body of `POST /snapshots/runs`. */
+export interface SnapshotRunRequest {
+  cloudId?: string;
+  dryRun?: boolean;
+  policies?: string[];
+  catchUp?: boolean;
+}
+
+/** One per-pair record of a snapshot run (`/snapshots/runs/:id/records`). */
+export interface SnapshotRecord {
+  id: number;
+  runId: string;
+  cloudId: string;
+  recordedAt: string;
+  volumeId: string;
+  volumeName: string | null;
+  projectId: string | null;
+  projectName: string | null;
+  domainId: string | null;
+  domainName: string | null;
+  serverId: string | null;
+  serverName: string | null;
+  policy: string | null;
+  period: string | null;
+  retention: number | null;
+  action: string;
+  reason: string | null;
+  snapshotId: string | null;
+  snapshotName: string | null;
+  snapshotStatus: string | null;
+}

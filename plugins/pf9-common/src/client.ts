@@ -1,4 +1,10 @@
 import {
+  ComplianceEvaluationResult,
+  ComplianceGroupBy,
+  ComplianceRowFilter,
+  ComplianceRowPage,
+  ComplianceRowQuery,
+  ComplianceSummary,
   InventoryDeletion,
   InventoryDeletionQuery,
   InventoryExport,
@@ -14,6 +20,11 @@ import {
   Pf9Health,
   Pf9Page,
   Pf9PageQuery,
+  SnapshotPolicy,
+  SnapshotRecord,
+  SnapshotRun,
+  SnapshotRunQuery,
+  SnapshotRunRequest,
 } from './api';
 import type { InventoryType } from './inventory';
 
@@ -161,6 +172,87 @@ export class Pf9Client {
       blob: await response.blob(),
       fileName: match?.[1] ?? fallbackName,
     };
+  }
+
+  /** One page of rows of the latest compliance evaluation, filtered and paged on the server. */
+  listComplianceRows(
+    query: ComplianceRowQuery = {},
+  ): Promise<ComplianceRowPage> {
+    return this.get(`/compliance${queryString(query)}`);
+  }
+
+  /** The roll-ups of the latest compliance evaluation, overall and per group. */
+  getComplianceSummary(
+    query: { cloudId?: string; groupBy?: ComplianceGroupBy } = {},
+  ): Promise<ComplianceSummary> {
+    return this.get(`/compliance/summary${queryString(query)}`);
+  }
+
+  /** Evaluates a cloud's compliance now (`pf9.snapshots.run`). */
+  evaluateCompliance(cloudId?: string): Promise<ComplianceEvaluationResult> {
+    return this.request('/compliance/evaluations', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(cloudId ? { cloudId } : {}),
+    });
+  }
+
+  /**
+   * Downloads the compliance rows (the filters of {@link Pf9Client.listComplianceRows}, every page) as XLSX
+   * or a ZIP of CSV files, through fetchApi so the Backstage token goes along.
+   */
+  async downloadComplianceExport(
+    query: ComplianceRowFilter & { format: 'xlsx' | 'csv' },
+  ): Promise<InventoryExportFile> {
+    const response = await this.send(`/compliance/export${queryString(query)}`);
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const match = /filename="?([^";]+)"?/i.exec(disposition);
+    return {
+      blob: await response.blob(),
+      fileName:
+        match?.[1] ??
+        `pf9-compliance.${query.format === 'xlsx' ? 'xlsx' : 'zip'}`,
+    };
+  }
+
+  /** The snapshot policies. */
+  listSnapshotPolicies(): Promise<{ items: SnapshotPolicy[] }> {
+    return this.get('/snapshots/policies');
+  }
+
+  /** One page of snapshot cycle runs, newest first. */
+  listSnapshotRuns(
+    query: SnapshotRunQuery = {},
+  ): Promise<Pf9Page<SnapshotRun>> {
+    return this.get(`/snapshots/runs${queryString(query)}`);
+  }
+
+  getSnapshotRun(id: string): Promise<SnapshotRun> {
+    return this.get(`/snapshots/runs/${segment(id)}`);
+  }
+
+  /** One page of a snapshot run's per-pair records. */
+  listSnapshotRunRecords(
+    runId: string,
+    query: { action?: string } & Pf9PageQuery = {},
+  ): Promise<Pf9Page<SnapshotRecord>> {
+    return this.get(
+      `/snapshots/runs/${segment(runId)}/records${queryString(query)}`,
+    );
+  }
+
+  /**
+   * Starts a snapshot cycle (`pf9.snapshots.run`); rejects with a {@link Pf9ApiError} of status 409 when one
+   * is already running.
+   */
+  startSnapshotRun(
+    request: SnapshotRunRequest = {},
+  ): Promise<{ runId: string }> {
+    return this.request('/snapshots/runs', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+    });
   }
 
   private get<T>(path: string): Promise<T> {

@@ -72,6 +72,17 @@ function toRow(row: any): ComplianceRow {
   };
 }
 
+/** CMP-3 order: non-compliant, pending, compliant, then the oldest last snapshot (never first). */
+function ordered(q: Knex.QueryBuilder): Knex.QueryBuilder {
+  return q.orderBy([
+    { column: 'status_rank', order: 'asc' },
+    // nulls (never snapshotted) first
+    { column: 'last_snapshot_at', order: 'asc', nulls: 'first' },
+    { column: 'volume_id', order: 'asc' },
+    { column: 'policy', order: 'asc' },
+  ]);
+}
+
 export interface RowFilter {
   domainId?: string;
   projectId?: string;
@@ -227,15 +238,7 @@ export class ComplianceService {
     if (!evaluation) return { evaluation, summary: null, items: [], total: 0 };
     const base = this.filtered(evaluation.id, filter, scope);
     const all = (await base.clone().select()).map(toRow);
-    const rows = await base
-      .clone()
-      .orderBy([
-        { column: 'status_rank', order: 'asc' },
-        // nulls (never snapshotted) first
-        { column: 'last_snapshot_at', order: 'asc', nulls: 'first' },
-        { column: 'volume_id', order: 'asc' },
-        { column: 'policy', order: 'asc' },
-      ])
+    const rows = await ordered(base.clone())
       .limit(paging.pageSize)
       .offset((paging.page - 1) * paging.pageSize);
     return {
@@ -244,6 +247,24 @@ export class ComplianceService {
       items: rows.map(toRow),
       total: all.length,
     };
+  }
+
+  /** Every row of the latest evaluation matching the filter, in the CMP-3 order (for the export). */
+  async allRows(
+    cloudId: string,
+    filter: RowFilter,
+    scope: Scope,
+  ): Promise<{
+    evaluation: Evaluation | undefined;
+    summary: RollUp | null;
+    items: ComplianceRow[];
+  }> {
+    const evaluation = await this.latest(cloudId);
+    if (!evaluation) return { evaluation, summary: null, items: [] };
+    const items = (
+      await ordered(this.filtered(evaluation.id, filter, scope)).select()
+    ).map(toRow);
+    return { evaluation, summary: rollUp('all', null, items), items };
   }
 
   /** CMP-2 roll-ups of the latest evaluation, limited to the caller's scope. */

@@ -19,7 +19,7 @@ import {
   InventoryType,
 } from '../inventory/types';
 import { RouteAuthorizer } from '../permissions/authorizer';
-import { parseInput } from './validation';
+import { cloudResolver, parseInput } from './validation';
 import { AuditLog } from '../store/audit';
 
 export interface ExportRouterOptions {
@@ -68,23 +68,7 @@ export function createExportRouter(
   const router = Router();
   const cloudIds = exports.cloudIds();
 
-  const cloudOf = (cloudId: string | undefined, where: string): string => {
-    if (cloudId) {
-      if (!cloudIds.includes(cloudId))
-        throw new InputError(
-          `Invalid ${where}: cloudId: unknown cloud '${cloudId}'; configured: ${cloudIds.join(
-            ', ',
-          )}`,
-        );
-      return cloudId;
-    }
-    if (cloudIds.length === 1) return cloudIds[0];
-    throw new InputError(
-      `Invalid ${where}: cloudId: required when several clouds are configured (${cloudIds.join(
-        ', ',
-      )})`,
-    );
-  };
+  const cloudOf = cloudResolver(cloudIds);
 
   router.post('/exports', async (req, res) => {
     const granted = await authorizer.authorize(

@@ -16,7 +16,7 @@ import {
 import { SyncAlreadyRunningError } from '../inventory/runs';
 import { INVENTORY_TYPES, InventoryType } from '../inventory/types';
 import { RouteAuthorizer } from '../permissions/authorizer';
-import { pagingParams, parseInput } from './validation';
+import { cloudResolver, pagingParams, parseInput } from './validation';
 import { AuditLog } from '../store/audit';
 
 export interface InventoryRouterOptions {
@@ -40,24 +40,9 @@ export function createInventoryRouter(
   const router = Router();
   const cloudIds = engine.cloudIds();
 
-  /** The cloud a read refers to: the given one, or the only configured one. */
-  const cloudOf = (cloudId: string | undefined): string => {
-    if (cloudId) {
-      if (!cloudIds.includes(cloudId))
-        throw new InputError(
-          `Invalid query: cloudId: unknown cloud '${cloudId}'; configured: ${cloudIds.join(
-            ', ',
-          )}`,
-        );
-      return cloudId;
-    }
-    if (cloudIds.length === 1) return cloudIds[0];
-    throw new InputError(
-      `Invalid query: cloudId: required when several clouds are configured (${cloudIds.join(
-        ', ',
-      )})`,
-    );
-  };
+  const resolveCloud = cloudResolver(cloudIds);
+  const cloudOf = (cloudId: string | undefined) =>
+    resolveCloud(cloudId, 'query');
 
   router.post('/runs', async (req, res) => {
     const { actor } = await authorizer.authorize(

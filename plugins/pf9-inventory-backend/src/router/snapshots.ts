@@ -17,34 +17,13 @@ import {
 } from '../snapshots/policies';
 import { CycleAlreadyRunningError, SNAPSHOT_ACTIONS } from '../snapshots/runs';
 import { AuditLog } from '../store/audit';
-import { pagingParams, parseInput } from './validation';
+import { cloudResolver, pagingParams, parseInput } from './validation';
 
 export interface SnapshotRouterOptions {
   engine: SnapshotCycleEngine;
   policies: PolicyStore;
   authorizer: RouteAuthorizer;
   audit: AuditLog;
-}
-
-/** The cloud a request refers to: the given one, or the only configured one. */
-export function cloudResolver(cloudIds: string[]) {
-  return (cloudId: string | undefined, where: string): string => {
-    if (cloudId) {
-      if (!cloudIds.includes(cloudId))
-        throw new InputError(
-          `Invalid ${where}: cloudId: unknown cloud '${cloudId}'; configured: ${cloudIds.join(
-            ', ',
-          )}`,
-        );
-      return cloudId;
-    }
-    if (cloudIds.length === 1) return cloudIds[0];
-    throw new InputError(
-      `Invalid ${where}: cloudId: required when several clouds are configured (${cloudIds.join(
-        ', ',
-      )})`,
-    );
-  };
 }
 
 export function createSnapshotRouter(

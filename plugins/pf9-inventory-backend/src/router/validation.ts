@@ -25,3 +25,24 @@ export const pagingParams = {
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(1000).default(50),
 };
+
+/** The cloud a request refers to: the given one, or the only configured one. */
+export function cloudResolver(cloudIds: string[]) {
+  return (cloudId: string | undefined, where: string): string => {
+    if (cloudId) {
+      if (!cloudIds.includes(cloudId))
+        throw new InputError(
+          `Invalid ${where}: cloudId: unknown cloud '${cloudId}'; configured: ${cloudIds.join(
+            ', ',
+          )}`,
+        );
+      return cloudId;
+    }
+    if (cloudIds.length === 1) return cloudIds[0];
+    throw new InputError(
+      `Invalid ${where}: cloudId: required when several clouds are configured (${cloudIds.join(
+        ', ',
+      )})`,
+    );
+  };
+}

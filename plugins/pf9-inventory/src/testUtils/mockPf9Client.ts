@@ -17,6 +17,15 @@ export function mockPf9Client(
     createExport: jest.fn(),
     getExport: jest.fn(),
     downloadExport: jest.fn(),
+    listComplianceRows: jest.fn(),
+    getComplianceSummary: jest.fn(),
+    evaluateCompliance: jest.fn(),
+    downloadComplianceExport: jest.fn(),
+    listSnapshotPolicies: jest.fn(),
+    listSnapshotRuns: jest.fn(),
+    getSnapshotRun: jest.fn(),
+    listSnapshotRunRecords: jest.fn(),
+    startSnapshotRun: jest.fn(),
     ...methods,
   } as unknown as jest.Mocked<Pf9Client>;
 }

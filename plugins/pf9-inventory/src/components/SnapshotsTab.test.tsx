@@ -1,0 +1,127 @@
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import type { SnapshotPolicy, SnapshotRun } from '@internal/plugin-pf9-common';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { pf9ApiRef } from '../api';
+import { mockPf9Client } from '../testUtils/mockPf9Client';
+import { SnapshotsTab } from './SnapshotsTab';
+
+const policy: SnapshotPolicy = {
+  name: 'monthly_15th',
+  frequency: 'monthly',
+  dayOfWeek: null,
+  dayOfMonth: 15,
+  windowStart: '02:00',
+  windowHours: 6,
+  timezone: 'Europe/Paris',
+  defaultRetention: 3,
+  enabled: true,
+  description: null,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+};
+
+const snapshotRun: SnapshotRun = {
+  id: 'srun-1',
+  cloudId: 'demo',
+  trigger: 'api',
+  triggeredBy: 'user:development/guest',
+  dryRun: true,
+  catchUp: false,
+  policies: null,
+  status: 'completed',
+  startedAt: '2026-11-26T08:00:00.000Z',
+  finishedAt: '2026-11-26T08:00:05.000Z',
+  counts: {
+    considered: 12,
+    created: 0,
+    deleted: 0,
+    skipped: 9,
+    deferred: 0,
+    quotaBlocked: 0,
+    failed: 1,
+  },
+  errorSummary: null,
+};
+
+function client() {
+  return mockPf9Client({
+    listSnapshotPolicies: jest.fn(async () => ({ items: [policy] })),
+    listSnapshotRuns: jest.fn(async () => ({
+      items: [snapshotRun],
+      page: 1,
+      pageSize: 20,
+      total: 1,
+    })),
+    listSnapshotRunRecords: jest.fn(async () => ({
+      items: [
+        {
+          id: 1,
+          runId: 'srun-1',
+          cloudId: 'demo',
+          recordedAt: '2026-11-26T08:00:01.000Z',
+          volumeId: 'vol-1',
+          volumeName: 'db-data',
+          projectId: 'p1',
+          projectName: 'alpha',
+          domainId: 'd1',
+          domainName: 'Engineering',
+          serverId: null,
+          serverName: null,
+          policy: 'monthly_15th',
+          period: '2026-11',
+          retention: 3,
+          action: 'simulated_create',
+          reason: null,
+          snapshotId: null,
+          snapshotName: null,
+          snapshotStatus: null,
+        },
+      ],
+      page: 1,
+      pageSize: 50,
+      total: 1,
+    })),
+    startSnapshotRun: jest.fn(async () => ({ runId: 'srun-2' })),
+    getSnapshotRun: jest.fn(async () => snapshotRun),
+  });
+}
+
+describe('SnapshotsTab', () => {
+  it('lists policies and runs, and shows the per-pair records of a selected run', async () => {
+    const api = client();
+    await renderInTestApp(<SnapshotsTab cloudId="demo" canRun={false} />, {
+      apis: [[pf9ApiRef, api]],
+    });
+    expect(await screen.findByText('monthly (day 15)')).toBeInTheDocument();
+    expect(screen.getByText('02:00 + 6 h')).toBeInTheDocument();
+    expect(screen.getByText('Europe/Paris')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Run now' })).toBeNull();
+
+    fireEvent.click(await screen.findByText('api · user:development/guest'));
+    expect(
+      await screen.findByText('Run srun-1: per-pair records'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('simulated_create')).toBeInTheDocument();
+    expect(api.listSnapshotRunRecords).toHaveBeenCalledWith('srun-1', {
+      page: 1,
+      pageSize: 50,
+    });
+  });
+
+  it('starts a dry-run when allowed', async () => {
+    const api = client();
+    await renderInTestApp(<SnapshotsTab cloudId="demo" canRun />, {
+      apis: [[pf9ApiRef, api]],
+    });
+    fireEvent.click(await screen.findByRole('button', { name: 'Dry-run' }));
+    await waitFor(() =>
+      expect(api.startSnapshotRun).toHaveBeenCalledWith({
+        cloudId: 'demo',
+        dryRun: true,
+      }),
+    );
+    expect(
+      await screen.findByText('Dry-run started (run srun-2).'),
+    ).toBeInTheDocument();
+  });
+});

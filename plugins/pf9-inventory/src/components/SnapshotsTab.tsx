@@ -1,0 +1,321 @@
+import {
+  ResponseErrorPanel,
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusRunning,
+  StatusWarning,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
+import {
+  Pf9ApiError,
+  SnapshotPolicy,
+  SnapshotRecord,
+  SnapshotRun,
+  SnapshotRunStatus,
+} from '@internal/plugin-pf9-common';
+import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { pf9ApiRef } from '../api';
+import { formatDateTime, formatDuration, runDuration } from '../lib/format';
+
+export const SNAPSHOT_RUNS_PAGE_SIZE = 20;
+const POLL_MS = 2000;
+
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** `daily`, `weekly (Mon)`, `monthly (day 15)` */
+function frequencyOf(p: SnapshotPolicy): string {
+  if (p.frequency === 'weekly' && p.dayOfWeek) {
+    return `weekly (${WEEKDAYS[p.dayOfWeek - 1]})`;
+  }
+  if (p.frequency === 'monthly' && p.dayOfMonth) {
+    return `monthly (day ${p.dayOfMonth})`;
+  }
+  return p.frequency;
+}
+
+function SnapshotRunStatusLabel(props: { status: SnapshotRunStatus }) {
+  const { status } = props;
+  switch (status) {
+    case 'completed':
+      return <StatusOK>{status}</StatusOK>;
+    case 'running':
+      return <StatusRunning>{status}</StatusRunning>;
+    case 'completed_with_errors':
+      return <StatusWarning>{status}</StatusWarning>;
+    case 'failed':
+      return <StatusError>{status}</StatusError>;
+    default:
+      return <StatusAborted>{status}</StatusAborted>;
+  }
+}
+
+const policyColumns: TableColumn<SnapshotPolicy>[] = [
+  { title: 'Name', field: 'name', highlight: true },
+  { title: 'Frequency', render: frequencyOf },
+  {
+    title: 'Window',
+    render: p => `${p.windowStart} + ${p.windowHours} h`,
+  },
+  { title: 'Timezone', field: 'timezone' },
+  { title: 'Retention', field: 'defaultRetention' },
+  { title: 'Enabled', render: p => (p.enabled ? 'yes' : 'no') },
+  { title: 'Description', render: p => p.description ?? '—' },
+];
+
+const runColumns: TableColumn<SnapshotRun>[] = [
+  {
+    title: 'Status',
+    render: r => <SnapshotRunStatusLabel status={r.status} />,
+  },
+  { title: 'Dry run', render: r => (r.dryRun ? 'yes' : 'no') },
+  { title: 'Started', render: r => formatDateTime(r.startedAt) },
+  {
+    title: 'Duration',
+    render: r => formatDuration(runDuration(r.startedAt, r.finishedAt)),
+  },
+  { title: 'Trigger', render: r => `${r.trigger} · ${r.triggeredBy}` },
+  { title: 'Considered', render: r => r.counts.considered },
+  { title: 'Created', render: r => r.counts.created },
+  { title: 'Deleted', render: r => r.counts.deleted },
+  { title: 'Skipped', render: r => r.counts.skipped },
+  { title: 'Deferred', render: r => r.counts.deferred },
+  { title: 'Quota blocked', render: r => r.counts.quotaBlocked },
+  { title: 'Failed', render: r => r.counts.failed },
+  { title: 'Error', render: r => r.errorSummary ?? '—' },
+];
+
+const recordColumns: TableColumn<SnapshotRecord>[] = [
+  { title: 'Action', field: 'action' },
+  { title: 'Volume', render: r => r.volumeName || r.volumeId },
+  { title: 'Policy', render: r => r.policy ?? '—' },
+  { title: 'Period', render: r => r.period ?? '—' },
+  { title: 'Retention', render: r => r.retention ?? '—' },
+  {
+    title: 'Snapshot',
+    render: r => r.snapshotName ?? r.snapshotId ?? '—',
+  },
+  { title: 'Reason', render: r => r.reason ?? '—' },
+  { title: 'Project', render: r => r.projectName ?? r.projectId ?? '—' },
+  { title: 'Recorded', render: r => formatDateTime(r.recordedAt) },
+];
+
+/** The per-pair records of one snapshot run, paged on the server. */
+function RunRecordsTable(props: { runId: string }) {
+  const { runId } = props;
+  const client = useApi(pf9ApiRef);
+  const [error, setError] = useState<Error>();
+  return (
+    <>
+      {error && <ResponseErrorPanel error={error} />}
+      <Table<SnapshotRecord>
+        title={`Run ${runId}: per-pair records`}
+        columns={recordColumns}
+        options={{
+          search: false,
+          sorting: false,
+          paging: true,
+          pageSize: 50,
+          pageSizeOptions: [20, 50, 100],
+          emptyRowsWhenPaging: false,
+          padding: 'dense',
+        }}
+        data={async query => {
+          try {
+            const result = await client.listSnapshotRunRecords(runId, {
+              page: query.page + 1,
+              pageSize: query.pageSize,
+            });
+            setError(undefined);
+            return {
+              data: result.items,
+              page: result.page - 1,
+              totalCount: result.total,
+            };
+          } catch (e) {
+            setError(e as Error);
+            return { data: [], page: 0, totalCount: 0 };
+          }
+        }}
+        localization={{
+          body: { emptyDataSourceMessage: 'This run recorded no pair.' },
+        }}
+      />
+    </>
+  );
+}
+
+/**
+ * The snapshot area of a cloud: its policies, its cycle runs (newest first) with a selected run's
+ * per-pair records, and, for callers with pf9.snapshots.run, "Run now" and "Dry-run".
+ */
+export function SnapshotsTab(props: {
+  cloudId: string;
+  /** /access/me lists pf9.snapshots.run */
+  canRun: boolean;
+  refreshKey?: number;
+}) {
+  const { cloudId, canRun, refreshKey } = props;
+  const client = useApi(pf9ApiRef);
+  const policies = useAsync(() => client.listSnapshotPolicies(), [client]);
+  const [selected, setSelected] = useState<string>();
+  const [runsError, setRunsError] = useState<Error>();
+  const [reload, setReload] = useState(0);
+  const [runningId, setRunningId] = useState<string>();
+  const [starting, setStarting] = useState(false);
+  const [message, setMessage] = useState<{ text: string; error: boolean }>();
+
+  // follows a started run until it ends, then reloads the runs
+  useEffect(() => {
+    if (!runningId) return undefined;
+    let stopped = false;
+    const timer = setInterval(async () => {
+      try {
+        const run = await client.getSnapshotRun(runningId);
+        if (stopped || run.status === 'running') return;
+        setMessage({
+          text: `Snapshot run ${run.status} (run ${run.id}).`,
+          error: run.status === 'failed',
+        });
+        setRunningId(undefined);
+        setReload(r => r + 1);
+      } catch {
+        // keep polling; a transient error should not end the follow-up
+      }
+    }, POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [client, runningId]);
+
+  const start = async (dryRun: boolean) => {
+    setStarting(true);
+    setMessage(undefined);
+    try {
+      const { runId } = await client.startSnapshotRun({ cloudId, dryRun });
+      setMessage({
+        text: `${dryRun ? 'Dry-run' : 'Snapshot run'} started (run ${runId}).`,
+        error: false,
+      });
+      setRunningId(runId);
+      setSelected(runId);
+      setReload(r => r + 1);
+    } catch (e) {
+      if (e instanceof Pf9ApiError && e.status === 409) {
+        setMessage({
+          text: 'A snapshot run of this cloud is already running.',
+          error: true,
+        });
+      } else {
+        setMessage({
+          text: `Could not start the run: ${(e as Error).message}`,
+          error: true,
+        });
+      }
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <>
+      {canRun && (
+        <Box display="flex" alignItems="center" mb={2} style={{ gap: 12 }}>
+          <Button
+            variant="contained"
+            color="primary"
+            disabled={starting || !!runningId}
+            onClick={() => start(false)}
+          >
+            Run now
+          </Button>
+          <Button
+            variant="outlined"
+            disabled={starting || !!runningId}
+            onClick={() => start(true)}
+          >
+            Dry-run
+          </Button>
+          {message && (
+            <Typography
+              variant="body2"
+              color={message.error ? 'error' : 'textSecondary'}
+              role="status"
+            >
+              {message.text}
+            </Typography>
+          )}
+        </Box>
+      )}
+      <Box mb={3}>
+        {policies.error ? (
+          <ResponseErrorPanel error={policies.error} />
+        ) : (
+          <Table<SnapshotPolicy>
+            title="Snapshot policies"
+            isLoading={policies.loading}
+            columns={policyColumns}
+            data={policies.value?.items ?? []}
+            options={{
+              search: false,
+              paging: false,
+              padding: 'dense',
+            }}
+            localization={{
+              body: { emptyDataSourceMessage: 'No snapshot policy.' },
+            }}
+          />
+        )}
+      </Box>
+      {runsError && <ResponseErrorPanel error={runsError} />}
+      <Table<SnapshotRun>
+        key={JSON.stringify({ cloudId, reload, refreshKey })}
+        title="Snapshot runs"
+        columns={runColumns}
+        onRowClick={(_e, r) => r && setSelected(r.id)}
+        options={{
+          search: false,
+          sorting: false,
+          paging: true,
+          pageSize: SNAPSHOT_RUNS_PAGE_SIZE,
+          pageSizeOptions: [10, 20, 50],
+          emptyRowsWhenPaging: false,
+          padding: 'dense',
+        }}
+        data={async query => {
+          try {
+            const result = await client.listSnapshotRuns({
+              cloudId,
+              page: query.page + 1,
+              pageSize: query.pageSize,
+            });
+            setRunsError(undefined);
+            return {
+              data: result.items,
+              page: result.page - 1,
+              totalCount: result.total,
+            };
+          } catch (e) {
+            setRunsError(e as Error);
+            return { data: [], page: 0, totalCount: 0 };
+          }
+        }}
+        localization={{
+          body: { emptyDataSourceMessage: 'No snapshot run yet.' },
+        }}
+      />
+      {selected && (
+        <Box mt={3}>
+          <RunRecordsTable key={`${selected}-${reload}`} runId={selected} />
+        </Box>
+      )}
+    </>
+  );
+}
