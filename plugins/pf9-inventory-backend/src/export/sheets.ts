@@ -3,52 +3,19 @@
  * data. Each column says how it is masked (EXP-8); `buildResourceSheets` turns point-in-time records into
  * rows. Every resource sheet ends with the common tail Project, Project ID, Domain, Domain ID, Cloud, Region.
  */
+import {
+  INVENTORY_EXPORT_SHEETS,
+  type InventoryExportSheet,
+} from '@internal/plugin-pf9-common';
 import type { StateRecord } from '../inventory/query';
 import type { InventoryType } from '../inventory/types';
 import type { ColumnKind } from './cells';
 import { IdKind, MaskClass } from './masking';
 import { Content, Owner, displayName, ownerOf } from './records';
 
-/** The sheet order of EXP-3. */
-export const SHEET_ORDER = [
-  'Summary',
-  'Servers',
-  'ServerNICs',
-  'ServerVolumes',
-  'Volumes',
-  'Snapshots',
-  'Backups',
-  'Images',
-  'Flavors',
-  'Keypairs',
-  'ServerGroups',
-  'Hypervisors',
-  'ComputeServices',
-  'Aggregates',
-  'AvailabilityZones',
-  'VolumeTypes',
-  'StoragePools',
-  'Networks',
-  'Subnets',
-  'IPAvailability',
-  'Ports',
-  'Routers',
-  'FloatingIPs',
-  'SecurityGroups',
-  'SecurityGroupRules',
-  'Domains',
-  'Projects',
-  'ProjectQuotas',
-  'Users',
-  'Groups',
-  'Roles',
-  'RoleAssignments',
-  'Health',
-  'Delta',
-  'Metadata',
-] as const;
-
-export type SheetName = (typeof SHEET_ORDER)[number];
+/** The sheet order of EXP-3, shared with the export dialog. */
+export const SHEET_ORDER = INVENTORY_EXPORT_SHEETS;
+export type SheetName = InventoryExportSheet;
 
 /** EXP-8: left out of masked exports altogether. */
 export const INFRASTRUCTURE_SHEETS: SheetName[] = [
