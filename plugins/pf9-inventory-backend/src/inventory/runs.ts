@@ -7,6 +7,7 @@
 import { ConflictError } from '@backstage/errors';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
+import { readRunPage, RunPageFilter } from '../store/runPages';
 import { InventoryRun, RunStatus, RunTrigger, TypeOutcome } from './types';
 
 export const SYNC_RUNNING_CODE = 'INVENTORY_SYNC_RUNNING';
@@ -142,25 +143,14 @@ export class RunStore {
     return row ? toRun(row) : undefined;
   }
 
-  async list(filter: {
-    cloudId?: string;
-    status?: string;
-    page: number;
-    pageSize: number;
-  }): Promise<{ items: InventoryRun[]; total: number }> {
-    const base = this.db('inventory_runs').modify(q => {
-      if (filter.cloudId) q.where('cloud_id', filter.cloudId);
-      if (filter.status) q.where('status', filter.status);
-    });
-    const [{ n }] = await base.clone().count({ n: '*' });
-    const rows = await base
-      .clone()
-      .orderBy([
-        { column: 'started_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(filter.pageSize)
-      .offset((filter.page - 1) * filter.pageSize);
-    return { items: rows.map(toRun), total: Number(n) };
+  async list(
+    filter: RunPageFilter,
+  ): Promise<{ items: InventoryRun[]; total: number }> {
+    const { rows, total } = await readRunPage(
+      this.db,
+      'inventory_runs',
+      filter,
+    );
+    return { items: rows.map(toRun), total };
   }
 }

@@ -7,6 +7,7 @@
 import { ConflictError } from '@backstage/errors';
 import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
+import { readRunPage, RunPageFilter } from '../store/runPages';
 import { applyScope, Scope } from '../inventory/query';
 
 export const CYCLE_RUNNING_CODE = 'SNAPSHOT_CYCLE_RUNNING';
@@ -256,26 +257,11 @@ export class SnapshotRunStore {
     return row ? toRun(row) : undefined;
   }
 
-  async list(filter: {
-    cloudId?: string;
-    status?: string;
-    page: number;
-    pageSize: number;
-  }): Promise<{ items: SnapshotRun[]; total: number }> {
-    const base = this.db('snapshot_runs').modify(q => {
-      if (filter.cloudId) q.where('cloud_id', filter.cloudId);
-      if (filter.status) q.where('status', filter.status);
-    });
-    const [{ n }] = await base.clone().count({ n: '*' });
-    const rows = await base
-      .clone()
-      .orderBy([
-        { column: 'started_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(filter.pageSize)
-      .offset((filter.page - 1) * filter.pageSize);
-    return { items: rows.map(toRun), total: Number(n) };
+  async list(
+    filter: RunPageFilter,
+  ): Promise<{ items: SnapshotRun[]; total: number }> {
+    const { rows, total } = await readRunPage(this.db, 'snapshot_runs', filter);
+    return { items: rows.map(toRun), total };
   }
 
   async addRecord(
