@@ -27,6 +27,20 @@ import {
   SnapshotRunRequest,
 } from './api';
 import type { InventoryType } from './inventory';
+import type {
+  RestoreAuditEvent,
+  RestoreAuditQuery,
+  RestoreCleanupStorageRequest,
+  RestoreConfig,
+  RestoreExecuteRequest,
+  RestoreJob,
+  RestoreJobQuery,
+  RestoreJobSummary,
+  RestorePlan,
+  RestorePlanRequest,
+  RestorePointList,
+  RestoreRetryRequest,
+} from './restore';
 
 /** The parts of Backstage's discoveryApi and fetchApi the client needs; both frontend APIs satisfy them. */
 export interface Pf9ClientOptions {
@@ -252,6 +266,87 @@ export class Pf9Client {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
+    });
+  }
+
+  /** RST-1: answers even while restore is disabled. */
+  getRestoreConfig(): Promise<RestoreConfig> {
+    return this.get('/restore/config');
+  }
+
+  /** RST-3: stored and live restore points of a server, newest first. */
+  listRestorePoints(
+    serverId: string,
+    query: { cloudId?: string } = {},
+  ): Promise<RestorePointList> {
+    return this.get(
+      `/restore/servers/${segment(serverId)}/restore-points${queryString(
+        query,
+      )}`,
+    );
+  }
+
+  /** RST-6: a plan (GET-only against OpenStack), stored as a job in `PLANNED` state. */
+  createRestorePlan(request: RestorePlanRequest): Promise<RestorePlan> {
+    return this.post('/restore/plans', request);
+  }
+
+  /** RST-11: 202 `{jobId, status}`; 409 with a code in `details.code` when refused. */
+  executeRestorePlan(
+    planId: string,
+    request: RestoreExecuteRequest = {},
+  ): Promise<{ jobId: string; status: string }> {
+    return this.post(`/restore/plans/${segment(planId)}/execute`, request);
+  }
+
+  listRestoreJobs(
+    query: RestoreJobQuery = {},
+  ): Promise<Pf9Page<RestoreJobSummary>> {
+    return this.get(`/restore/jobs${queryString(query)}`);
+  }
+
+  getRestoreJob(jobId: string): Promise<RestoreJob> {
+    return this.get(`/restore/jobs/${segment(jobId)}`);
+  }
+
+  cancelRestoreJob(jobId: string, reason?: string): Promise<RestoreJobSummary> {
+    return this.post(`/restore/jobs/${segment(jobId)}/cancel`, { reason });
+  }
+
+  /** RST-19: a new plan linked by `retryOf`. */
+  retryRestoreJob(
+    jobId: string,
+    request: RestoreRetryRequest = {},
+  ): Promise<RestorePlan> {
+    return this.post(`/restore/jobs/${segment(jobId)}/retry`, request);
+  }
+
+  cleanupRestoreJob(jobId: string): Promise<RestoreJob> {
+    return this.post(`/restore/jobs/${segment(jobId)}/cleanup`, {});
+  }
+
+  cleanupRestoreStorage(
+    jobId: string,
+    request: RestoreCleanupStorageRequest,
+  ): Promise<RestoreJob> {
+    return this.post(
+      `/restore/jobs/${segment(jobId)}/cleanup-storage`,
+      request,
+    );
+  }
+
+  /** The restore audit events (`restore.*`), newest first. */
+  listRestoreAudit(
+    query: RestoreAuditQuery = {},
+  ): Promise<Pf9Page<RestoreAuditEvent>> {
+    return this.get(`/restore/audit${queryString(query)}`);
+  }
+
+  private post<T>(path: string, body: object): Promise<T> {
+    return this.request(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
     });
   }
 

@@ -7,4 +7,5 @@ export * from './permissions';
 export * from './roles';
 export * from './inventory';
 export * from './api';
+export * from './restore';
 export * from './client';
