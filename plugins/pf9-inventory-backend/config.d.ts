@@ -88,6 +88,8 @@ export interface Config {
       deletionGuard?: { minCount?: number; fraction?: number };
       /** Direct GET checks of deletion candidates per type and run (INV-19); default 500. */
       verifyLimit?: number;
+      /** Days versions and deletion records are kept (INV-18); a resource's latest version always is; default 400. */
+      historyRetentionDays?: number;
     };
     /** RVTools-style exports (SPEC §1.7). */
     export?: {

@@ -103,6 +103,55 @@ export interface InventoryVersion {
   normalised: Record<string, unknown> | null;
 }
 
+/** `GET /inventory/history/{type}/{id}/compare?from=&to=` (INV-17): the field-level diff of two versions. */
+export interface InventoryVersionComparison {
+  type: InventoryType;
+  id: string;
+  from: { versionNo: number; recordedAt: string };
+  to: { versionNo: number; recordedAt: string };
+  changes: Array<{
+    field: string;
+    change: 'added' | 'removed' | 'changed';
+    from: unknown;
+    to: unknown;
+  }>;
+}
+
+/** One entry of `GET /inventory/history/recent` (INV-17), newest first. */
+export interface InventoryRecentChange {
+  type: InventoryType;
+  id: string;
+  name: string | null;
+  versionNo: number;
+  runId: string;
+  changeType: InventoryChangeType;
+  recordedAt: string;
+  changedFields: string[];
+  projectId: string | null;
+  domainId: string | null;
+}
+
+export interface InventoryRecentChangeQuery extends Pf9PageQuery {
+  cloudId?: string;
+  /** 1..168, default 24 */
+  hours?: number;
+  type?: InventoryType;
+  domainId?: string;
+  projectId?: string;
+}
+
+/** `GET /inventory/history/most-changed?days=` (INV-17): resources ranked by version count. */
+export interface InventoryMostChanged {
+  days: number;
+  items: Array<{
+    type: InventoryType;
+    id: string;
+    name: string | null;
+    versions: number;
+    lastChangedAt: string;
+  }>;
+}
+
 export type InventoryTypeStatus =
   | 'complete'
   | 'incomplete'

@@ -6,6 +6,10 @@ import {
   ComplianceRowQuery,
   ComplianceSummary,
   InventoryDeletion,
+  InventoryMostChanged,
+  InventoryRecentChange,
+  InventoryRecentChangeQuery,
+  InventoryVersionComparison,
   InventoryDeletionQuery,
   InventoryExport,
   InventoryExportFile,
@@ -121,6 +125,38 @@ export class Pf9Client {
     return this.get(
       `/inventory/history/${segment(type)}/${segment(id)}${queryString(query)}`,
     );
+  }
+
+  /** The field-level diff of two versions of a resource. */
+  compareVersions(
+    type: InventoryType,
+    id: string,
+    query: { from: number; to: number; cloudId?: string },
+  ): Promise<InventoryVersionComparison> {
+    return this.get(
+      `/inventory/history/${segment(type)}/${segment(id)}/compare${queryString(
+        query,
+      )}`,
+    );
+  }
+
+  /** One page of the versions recorded in the last hours, newest first. */
+  listRecentChanges(
+    query: InventoryRecentChangeQuery = {},
+  ): Promise<Pf9Page<InventoryRecentChange>> {
+    return this.get(`/inventory/history/recent${queryString(query)}`);
+  }
+
+  /** Resources ranked by how many versions they had in the last days. */
+  getMostChanged(
+    query: {
+      cloudId?: string;
+      days?: number;
+      type?: InventoryType;
+      limit?: number;
+    } = {},
+  ): Promise<InventoryMostChanged> {
+    return this.get(`/inventory/history/most-changed${queryString(query)}`);
   }
 
   /** One page of sync runs, newest first. */

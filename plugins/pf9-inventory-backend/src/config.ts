@@ -150,6 +150,8 @@ const inventorySchema = z
       .default({ minCount: 10, fraction: 0.2 }),
     /** INV-19: GET checks per type and run */
     verifyLimit: z.number().int().nonnegative().default(500),
+    /** INV-18: versions and deletion records older than this are pruned (a latest version never is) */
+    historyRetentionDays: z.number().int().min(1).max(36500).default(400),
   })
   .strict();
 
@@ -201,6 +203,7 @@ const INVENTORY_DEFAULTS: InventoryConfig = {
   },
   deletionGuard: { minCount: 10, fraction: 0.2 },
   verifyLimit: 500,
+  historyRetentionDays: 400,
 };
 
 /** Types that change too often to mirror as entities (SPEC INV-23), and the two that are always emitted. */

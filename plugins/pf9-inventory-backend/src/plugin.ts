@@ -14,7 +14,9 @@ import { scheduleExports } from './export/scheduler';
 import { ExportService } from './export/service';
 import { InventorySyncEngine } from './inventory/engine';
 import { inventoryMetricFamilies } from './inventory/metrics';
+import { InventoryHistory } from './inventory/history';
 import { InventoryQueries } from './inventory/query';
+import { scheduleHistoryPruning } from './inventory/retention';
 import { loadScopedResources } from './inventory/scopedResources';
 import { scheduleInventorySync } from './inventory/scheduler';
 import { RouteAuthorizer } from './permissions/authorizer';
@@ -93,6 +95,13 @@ export const pf9Plugin = createBackendPlugin({
           logger: deps.logger,
         });
 
+        await scheduleHistoryPruning({
+          scheduler: deps.scheduler,
+          db,
+          retentionDays: pf9Config.inventory.historyRetentionDays,
+          logger: deps.logger.child({ area: 'inventory' }),
+        });
+
         const exportService = new ExportService({
           db,
           logger: deps.logger.child({ area: 'export' }),
@@ -155,6 +164,7 @@ export const pf9Plugin = createBackendPlugin({
             inventory: {
               engine: inventoryEngine,
               queries: new InventoryQueries(db),
+              history: new InventoryHistory(db),
               authorizer,
               audit,
             },

@@ -369,4 +369,71 @@ describe('inventory routes', () => {
       withDeleted.body.items.find((v: any) => v.id === volume.id)?.deleted,
     ).toBe(true);
   });
+
+  it('compares versions, lists recent changes and ranks the most changed (INV-17)', async () => {
+    const server0 = sim.state.servers.all()[0];
+    const oldName = server0.name;
+    server0.name = `${oldName}-renamed`;
+    const trigger = await request(server)
+      .post('/api/pf9/inventory/runs')
+      .set('Authorization', auth('technical'))
+      .send({ cloudId: 'sim' });
+    const run = await waitForRun(trigger.body.runId);
+    expect(run.status).toBe('succeeded');
+
+    const compare = await request(server)
+      .get(
+        `/api/pf9/inventory/history/server/${server0.id}/compare?from=1&to=2`,
+      )
+      .set('Authorization', auth('viewer'));
+    expect(compare.status).toBe(200);
+    expect(compare.body.changes).toContainEqual({
+      field: 'name',
+      change: 'changed',
+      from: oldName,
+      to: `${oldName}-renamed`,
+    });
+    expect(compare.body.changes.map((c: any) => c.field)).not.toContain('id');
+
+    const missing = await request(server)
+      .get(
+        `/api/pf9/inventory/history/server/${server0.id}/compare?from=1&to=9`,
+      )
+      .set('Authorization', auth('viewer'));
+    expect(missing.status).toBe(404);
+
+    const recent = await request(server)
+      .get('/api/pf9/inventory/history/recent?hours=1&type=server')
+      .set('Authorization', auth('viewer'));
+    expect(recent.status).toBe(200);
+    expect(recent.body.items[0]).toMatchObject({
+      id: server0.id,
+      name: `${oldName}-renamed`,
+      changeType: 'updated',
+      changedFields: expect.arrayContaining(['name']),
+      runId: run.id,
+    });
+    expect(recent.body.items.every((v: any) => v.type === 'server')).toBe(true);
+
+    const scoped = await request(server)
+      .get('/api/pf9/inventory/history/recent?hours=1&pageSize=1000')
+      .set('Authorization', auth('scoped'));
+    expect(scoped.body.total).toBeGreaterThan(0);
+    expect(
+      scoped.body.items.every((v: any) => v.domainId === scopedDomain),
+    ).toBe(true);
+
+    const ranked = await request(server)
+      .get('/api/pf9/inventory/history/most-changed?days=1&limit=5')
+      .set('Authorization', auth('viewer'));
+    expect(ranked.status).toBe(200);
+    expect(ranked.body.items[0].versions).toBe(2);
+    expect(ranked.body.items.map((r: any) => r.id)).toContain(server0.id);
+
+    const bad = await request(server)
+      .get('/api/pf9/inventory/history/recent?hours=0')
+      .set('Authorization', auth('viewer'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('hours');
+  });
 });

@@ -8,6 +8,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { InventorySyncEngine } from '../inventory/engine';
+import { InventoryHistory } from '../inventory/history';
 import {
   InventoryQueries,
   RESOURCE_SORT_KEYS,
@@ -22,6 +23,7 @@ import { AuditLog } from '../store/audit';
 export interface InventoryRouterOptions {
   engine: InventorySyncEngine;
   queries: InventoryQueries;
+  history: InventoryHistory;
   authorizer: RouteAuthorizer;
   audit: AuditLog;
 }
@@ -36,7 +38,7 @@ const booleanParam = z
 export function createInventoryRouter(
   options: InventoryRouterOptions,
 ): express.Router {
-  const { engine, queries, authorizer, audit } = options;
+  const { engine, queries, history, authorizer, audit } = options;
   const router = Router();
   const cloudIds = engine.cloudIds();
 
@@ -196,6 +198,88 @@ export function createInventoryRouter(
     );
     if (!resource) throw new NotFoundError(`No ${type} '${req.params.id}'`);
     res.json(resource);
+  });
+
+  router.get('/history/recent', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.inventoryRead,
+    );
+    const query = parseInput(
+      z.object({
+        cloudId: z.string().min(1).optional(),
+        hours: z.coerce.number().int().min(1).max(168).default(24),
+        type: typeSchema.optional(),
+        domainId: z.string().min(1).optional(),
+        projectId: z.string().min(1).optional(),
+        ...pagingParams,
+      }),
+      req.query,
+      'query',
+    );
+    res.json(
+      await history.recent(
+        { ...query, cloudId: cloudOf(query.cloudId) },
+        scope,
+      ),
+    );
+  });
+
+  router.get('/history/most-changed', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.inventoryRead,
+    );
+    const query = parseInput(
+      z.object({
+        cloudId: z.string().min(1).optional(),
+        days: z.coerce.number().int().min(1).max(400).default(7),
+        type: typeSchema.optional(),
+        limit: z.coerce.number().int().min(1).max(500).default(20),
+      }),
+      req.query,
+      'query',
+    );
+    res.json(
+      await history.mostChanged(
+        { ...query, cloudId: cloudOf(query.cloudId) },
+        scope,
+      ),
+    );
+  });
+
+  router.get('/history/:type/:id/compare', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.inventoryRead,
+    );
+    const type = parseInput(typeSchema, req.params.type, 'type');
+    const query = parseInput(
+      z.object({
+        cloudId: z.string().min(1).optional(),
+        from: z.coerce.number().int().min(1),
+        to: z.coerce.number().int().min(1),
+      }),
+      req.query,
+      'query',
+    );
+    const cloudId = cloudOf(query.cloudId);
+    if (!(await queries.getResource(cloudId, type, req.params.id, scope))) {
+      throw new NotFoundError(`No ${type} '${req.params.id}'`);
+    }
+    const diff = await history.compare(
+      cloudId,
+      type,
+      req.params.id,
+      query.from,
+      query.to,
+    );
+    if (!diff) {
+      throw new NotFoundError(
+        `${type} '${req.params.id}' has no version ${query.from} or ${query.to}`,
+      );
+    }
+    res.json(diff);
   });
 
   router.get('/history/:type/:id', async (req, res) => {
