@@ -32,6 +32,7 @@ import { formatDateTime } from '../lib/format';
 import { rootRouteRef } from '../routes';
 import { ComplianceStatusLabel } from './ComplianceStatusLabel';
 import { saveBlob } from './ExportDialog';
+import { ServerPagedTable } from './ServerPagedTable';
 
 export const COMPLIANCE_PAGE_SIZE = 20;
 
@@ -156,7 +157,6 @@ function ComplianceRowsTable(props: {
   const client = useApi(pf9ApiRef);
   const inventoryRoute = useRouteRef(rootRouteRef);
   const base = inventoryRoute ? inventoryRoute() : '/pf9';
-  const [error, setError] = useState<Error>();
 
   const columns: TableColumn<ComplianceRow>[] = [
     {
@@ -198,45 +198,21 @@ function ComplianceRowsTable(props: {
   ];
 
   return (
-    <>
-      {error && <ResponseErrorPanel error={error} />}
-      <Table<ComplianceRow>
-        key={JSON.stringify({ cloudId, filter, reloadKey })}
-        title={title}
-        columns={columns}
-        options={{
-          search: false,
-          sorting: false,
-          paging: true,
-          pageSize: COMPLIANCE_PAGE_SIZE,
-          pageSizeOptions: [20, 50, 100],
-          emptyRowsWhenPaging: false,
-          padding: 'dense',
-        }}
-        data={async query => {
-          try {
-            const result = await client.listComplianceRows({
-              cloudId,
-              ...filter,
-              page: query.page + 1,
-              pageSize: query.pageSize,
-            });
-            setError(undefined);
-            return {
-              data: result.items,
-              page: result.page - 1,
-              totalCount: result.total,
-            };
-          } catch (e) {
-            setError(e as Error);
-            return { data: [], page: 0, totalCount: 0 };
-          }
-        }}
-        localization={{
-          body: { emptyDataSourceMessage: 'No rows match.' },
-        }}
-      />
-    </>
+    <ServerPagedTable<ComplianceRow>
+      resetKey={JSON.stringify({ cloudId, filter, reloadKey })}
+      title={title}
+      columns={columns}
+      pageSize={COMPLIANCE_PAGE_SIZE}
+      load={request =>
+        client.listComplianceRows({
+          cloudId,
+          ...filter,
+          page: request.page,
+          pageSize: request.pageSize,
+        })
+      }
+      emptyMessage="No rows match."
+    />
   );
 }
 

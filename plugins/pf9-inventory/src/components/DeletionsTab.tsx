@@ -1,8 +1,4 @@
-import {
-  ResponseErrorPanel,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -16,6 +12,7 @@ import { useState } from 'react';
 import { pf9ApiRef } from '../api';
 import { formatDateTime, typeLabel } from '../lib/format';
 import { ResourceDrawer, ResourceRef } from './ResourceDrawer';
+import { ServerPagedTable } from './ServerPagedTable';
 
 export const DELETIONS_PAGE_SIZE = 50;
 
@@ -54,7 +51,6 @@ export function DeletionsTab(props: { cloudId?: string; refreshKey?: number }) {
   const client = useApi(pf9ApiRef);
   const [type, setType] = useState<InventoryType | ''>('');
   const [since, setSince] = useState('');
-  const [error, setError] = useState<Error>();
   const [selected, setSelected] = useState<ResourceRef>();
 
   return (
@@ -86,48 +82,24 @@ export function DeletionsTab(props: { cloudId?: string; refreshKey?: number }) {
           inputProps={{ 'aria-label': 'Detected since' }}
         />
       </Box>
-      {error && <ResponseErrorPanel error={error} />}
-      <Table<InventoryDeletion>
-        key={JSON.stringify({ cloudId, type, since, refreshKey })}
+      <ServerPagedTable<InventoryDeletion>
+        resetKey={JSON.stringify({ cloudId, type, since, refreshKey })}
         title="Deletions"
         columns={columns}
-        options={{
-          search: false,
-          sorting: false,
-          paging: true,
-          pageSize: DELETIONS_PAGE_SIZE,
-          pageSizeOptions: [20, 50, 100],
-          emptyRowsWhenPaging: false,
-          padding: 'dense',
-        }}
-        onRowClick={(_event, row) =>
-          row && setSelected({ type: row.type, id: row.id })
+        pageSize={DELETIONS_PAGE_SIZE}
+        onRowClick={row => setSelected({ type: row.type, id: row.id })}
+        load={request =>
+          client.listDeletions({
+            cloudId,
+            type: type || undefined,
+            since: since
+              ? new Date(`${since}T00:00:00Z`).toISOString()
+              : undefined,
+            page: request.page,
+            pageSize: request.pageSize,
+          })
         }
-        data={async query => {
-          try {
-            const result = await client.listDeletions({
-              cloudId,
-              type: type || undefined,
-              since: since
-                ? new Date(`${since}T00:00:00Z`).toISOString()
-                : undefined,
-              page: query.page + 1,
-              pageSize: query.pageSize,
-            });
-            setError(undefined);
-            return {
-              data: result.items,
-              page: result.page - 1,
-              totalCount: result.total,
-            };
-          } catch (e) {
-            setError(e as Error);
-            return { data: [], page: 0, totalCount: 0 };
-          }
-        }}
-        localization={{
-          body: { emptyDataSourceMessage: 'No deletion recorded.' },
-        }}
+        emptyMessage="No deletion recorded."
       />
       <ResourceDrawer
         resource={selected}

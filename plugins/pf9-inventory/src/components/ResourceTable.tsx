@@ -1,19 +1,16 @@
-import {
-  ResponseErrorPanel,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import type {
   InventoryResource,
   InventoryResourceSortKey,
   InventoryType,
 } from '@internal/plugin-pf9-common';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { pf9ApiRef } from '../api';
 import { formatDateTime, formatValue, typeLabel } from '../lib/format';
 import { TYPE_COLUMNS } from '../lib/typeColumns';
 import { ResourceFilters } from './ResourceFilterBar';
+import { ServerPagedTable } from './ServerPagedTable';
 
 export const RESOURCE_PAGE_SIZE = 50;
 
@@ -84,59 +81,29 @@ export function ResourceTable(props: {
 }) {
   const { type, cloudId, filters, refreshKey, onSelect } = props;
   const client = useApi(pf9ApiRef);
-  const [error, setError] = useState<Error>();
   const columns = useMemo(() => columnsFor(type), [type]);
-  const resetKey = JSON.stringify({ type, cloudId, filters, refreshKey });
 
   return (
-    <>
-      {error && <ResponseErrorPanel error={error} />}
-      <Table<InventoryResource>
-        key={resetKey}
-        title={typeLabel(type)}
-        columns={columns}
-        options={{
-          search: false,
-          paging: true,
-          pageSize: RESOURCE_PAGE_SIZE,
-          pageSizeOptions: [20, 50, 100],
-          emptyRowsWhenPaging: false,
-          padding: 'dense',
-          debounceInterval: 0,
-        }}
-        onRowClick={(_event, row) => row && onSelect(row)}
-        data={async query => {
-          const field = query.orderBy?.field as string | undefined;
-          try {
-            const result = await client.listResources(type, {
-              cloudId,
-              ...filters,
-              sort: field ? SORT_KEYS[field] : undefined,
-              order: field ? query.orderDirection || 'asc' : undefined,
-              page: query.page + 1,
-              pageSize: query.pageSize,
-            });
-            setError(undefined);
-            return {
-              data: result.items,
-              page: result.page - 1,
-              totalCount: result.total,
-            };
-          } catch (e) {
-            setError(e as Error);
-            return { data: [], page: 0, totalCount: 0 };
-          }
-        }}
-        localization={{
-          body: {
-            emptyDataSourceMessage: error
-              ? 'Could not load this page (see the error above).'
-              : `No ${typeLabel(
-                  type,
-                ).toLowerCase()} resources match. If the inventory was never synced, use Sync now.`,
-          },
-        }}
-      />
-    </>
+    <ServerPagedTable<InventoryResource>
+      resetKey={JSON.stringify({ type, cloudId, filters, refreshKey })}
+      title={typeLabel(type)}
+      columns={columns}
+      pageSize={RESOURCE_PAGE_SIZE}
+      sorting
+      onRowClick={onSelect}
+      load={request =>
+        client.listResources(type, {
+          cloudId,
+          ...filters,
+          sort: request.orderBy ? SORT_KEYS[request.orderBy] : undefined,
+          order: request.order,
+          page: request.page,
+          pageSize: request.pageSize,
+        })
+      }
+      emptyMessage={`No ${typeLabel(
+        type,
+      ).toLowerCase()} resources match. If the inventory was never synced, use Sync now.`}
+    />
   );
 }

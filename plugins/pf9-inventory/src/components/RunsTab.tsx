@@ -1,8 +1,4 @@
-import {
-  ResponseErrorPanel,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -16,6 +12,7 @@ import { pf9ApiRef } from '../api';
 import { formatDateTime, formatDuration, runDuration } from '../lib/format';
 import { RunOutcomesTable } from './RunOutcomesTable';
 import { RunStatusLabel } from './RunStatusLabel';
+import { ServerPagedTable } from './ServerPagedTable';
 
 const STATUSES: InventoryRunStatus[] = [
   'running',
@@ -65,7 +62,6 @@ export function RunsTab(props: { cloudId?: string; refreshKey?: number }) {
   const client = useApi(pf9ApiRef);
   const [status, setStatus] = useState<InventoryRunStatus | ''>('');
   const [selected, setSelected] = useState<string>();
-  const [error, setError] = useState<Error>();
 
   return (
     <>
@@ -88,43 +84,22 @@ export function RunsTab(props: { cloudId?: string; refreshKey?: number }) {
           ))}
         </TextField>
       </Box>
-      {error && <ResponseErrorPanel error={error} />}
-      <Table<InventoryRun>
-        key={JSON.stringify({ cloudId, status, refreshKey })}
+      <ServerPagedTable<InventoryRun>
+        resetKey={JSON.stringify({ cloudId, status, refreshKey })}
         title="Sync runs"
         columns={columns}
-        options={{
-          search: false,
-          sorting: false,
-          paging: true,
-          pageSize: RUNS_PAGE_SIZE,
-          pageSizeOptions: [10, 20, 50],
-          emptyRowsWhenPaging: false,
-          padding: 'dense',
-        }}
-        onRowClick={(_event, row) => row && setSelected(row.id)}
-        data={async query => {
-          try {
-            const result = await client.listRuns({
-              cloudId,
-              status: status || undefined,
-              page: query.page + 1,
-              pageSize: query.pageSize,
-            });
-            setError(undefined);
-            return {
-              data: result.items,
-              page: result.page - 1,
-              totalCount: result.total,
-            };
-          } catch (e) {
-            setError(e as Error);
-            return { data: [], page: 0, totalCount: 0 };
-          }
-        }}
-        localization={{
-          body: { emptyDataSourceMessage: 'No sync has run yet.' },
-        }}
+        pageSize={RUNS_PAGE_SIZE}
+        pageSizeOptions={[10, 20, 50]}
+        onRowClick={row => setSelected(row.id)}
+        load={request =>
+          client.listRuns({
+            cloudId,
+            status: status || undefined,
+            page: request.page,
+            pageSize: request.pageSize,
+          })
+        }
+        emptyMessage="No sync has run yet."
       />
       {selected && (
         <Box mt={3}>
