@@ -117,6 +117,18 @@ export function attachVolume(
   attachmentId: string,
   deleteOnTermination = false,
 ) {
+  markVolumeAttached(vol, server, device, createdMs, attachmentId);
+  recordBlockDevice(st, vol, server, device, deleteOnTermination);
+}
+
+/** Cinder's side of an attachment: the volume is in-use with one attachment. */
+export function markVolumeAttached(
+  vol: Obj,
+  server: Obj,
+  device: string,
+  createdMs: number,
+  attachmentId: string,
+) {
   vol.status = 'in-use';
   vol.attachments = [
     {
@@ -129,6 +141,16 @@ export function attachVolume(
       attached_at: isoMicro(createdMs),
     },
   ];
+}
+
+/** Nova's side of an attachment: the block device mapping (attachment listing, volumes_attached). */
+export function recordBlockDevice(
+  st: SimState,
+  vol: Obj,
+  server: Obj,
+  device: string,
+  deleteOnTermination: boolean,
+) {
   const list = st.serverVolumes.get(server.id) ?? [];
   list.push({
     volumeId: vol.id,

@@ -128,6 +128,30 @@ export function cinderUsage(ctx: Ctx, projectId: string): Obj {
   return { ...(all.get(projectId) ?? {}) };
 }
 
+/** Cinder's per-type quotas (`volumes_<type>`, `gigabytes_<type>`; -1 = unlimited). */
+function checkTypeQuota(
+  q: Obj | undefined,
+  u: Obj,
+  typeName: string,
+  size: number,
+) {
+  const volumes = q?.[`volumes_${typeName}`] ?? -1;
+  if (volumes >= 0 && (u[`volumes_${typeName}`] ?? 0) + 1 > volumes)
+    fail(
+      'volume',
+      413,
+      `VolumeLimitExceeded: Maximum number of volumes allowed (${volumes}) exceeded for quota 'volumes_${typeName}'.`,
+    );
+  const gigabytes = q?.[`gigabytes_${typeName}`] ?? -1;
+  const used = u[`gigabytes_${typeName}`] ?? 0;
+  if (gigabytes >= 0 && used + size > gigabytes)
+    fail(
+      'volume',
+      413,
+      `VolumeSizeExceedsAvailableQuota: Requested volume or snapshot exceeds allowed gigabytes_${typeName} quota. Requested ${size}G, quota is ${gigabytes}G and ${used}G has been consumed.`,
+    );
+}
+
 function quotaSet(ctx: Ctx, projectId: string): Obj {
   const q = ctx.state.quotas.cinder.get(projectId);
   if (!q) fail('volume', 404, `Project ${projectId} could not be found.`);
@@ -136,7 +160,7 @@ function quotaSet(ctx: Ctx, projectId: string): Obj {
   for (const t of ctx.state.volumeTypes.all()) {
     if (t.name === 'ssd-private') continue;
     for (const k of ['volumes', 'gigabytes', 'snapshots'])
-      typed[`${k}_${t.name}`] = -1;
+      typed[`${k}_${t.name}`] = q[`${k}_${t.name}`] ?? -1;
   }
   const order = [
     'volumes',
@@ -226,7 +250,24 @@ export function cinderRoutes(): RouteTable {
           `Invalid snapshot: Originating snapshot status must be one of 'available' values`,
         );
       size = size || snap.size;
+      if (size < snap.size)
+        fail(
+          'volume',
+          400,
+          `Invalid input received: Volume size '${size}'GB cannot be smaller than the snapshot size ${snap.size}GB. They must be >= original snapshot size.`,
+        );
     }
+    const volumeType = req.volume_type
+      ? st.volumeTypes
+          .all()
+          .find(t => t.name === req.volume_type || t.id === req.volume_type)
+      : undefined;
+    if (req.volume_type && !volumeType)
+      fail(
+        'volume',
+        404,
+        `Volume type with name ${req.volume_type} could not be found.`,
+      );
     if (!Number.isInteger(size) || size < 1)
       fail('volume', 400, `Invalid input received: size ${req.size}`);
     const q = st.quotas.cinder.get(projectId);
@@ -246,6 +287,8 @@ export function cinderRoutes(): RouteTable {
         }G and ${u.gigabytes ?? 0}G has been consumed.`,
       );
     const source = snap ? st.volumes.get(snap.volume_id) : undefined;
+    const typeName = volumeType?.name ?? source?.volume_type ?? '__DEFAULT__';
+    checkTypeQuota(q, u, typeName, size);
     const vol = makeVolume(st, {
       id: randomUUID(),
       projectId,
@@ -254,7 +297,7 @@ export function cinderRoutes(): RouteTable {
       size,
       status: 'creating',
       createdMs: Date.now(),
-      volumeType: req.volume_type ?? source?.volume_type,
+      volumeType: typeName,
       bootable: source?.bootable === 'true',
       metadata: req.metadata ?? {},
       snapshotId: snap?.id ?? null,
@@ -266,8 +309,10 @@ export function cinderRoutes(): RouteTable {
       vol.volume_image_metadata = { ...source.volume_image_metadata };
     vol.updated_at = null;
     st.volumes.add(vol);
+    const failure = ctx.buildError;
     ctx.sim.schedule(ctx.sim.options.transitionMs, () => {
-      if (vol.status === 'creating') vol.status = 'available';
+      if (vol.status === 'creating')
+        vol.status = failure ? 'error' : 'available';
       vol.updated_at = isoMicro(Date.now());
     });
     const view: Obj = { ...vol };
@@ -452,10 +497,13 @@ export function cinderRoutes(): RouteTable {
     });
     snap.updated_at = null;
     st.snapshots.add(snap);
+    const failure = ctx.buildError;
     ctx.sim.schedule(ctx.sim.options.transitionMs, () => {
       if (snap.status !== 'creating') return;
-      snap.status = 'available';
-      snap['os-extended-snapshot-attributes:progress'] = '100%';
+      snap.status = failure ? 'error' : 'available';
+      snap['os-extended-snapshot-attributes:progress'] = failure
+        ? '0%'
+        : '100%';
       snap.updated_at = isoMicro(Date.now());
     });
     const {
@@ -570,8 +618,9 @@ export function cinderRoutes(): RouteTable {
       );
     const q = ctx.state.quotas.cinder.get(ctx.params[1]);
     if (!q) fail('volume', 404, `Project ${ctx.params[1]} could not be found.`);
+    const known = quotaSet(ctx, ctx.params[1]);
     for (const [k, v] of Object.entries(ctx.body?.quota_set ?? {}))
-      if (k in q) q[k] = Number(v);
+      if (k in known) q[k] = Number(v);
     return ok({ quota_set: quotaSet(ctx, ctx.params[1]) });
   });
   return r;

@@ -13,6 +13,12 @@ export interface FaultSpec {
   truncate?: boolean;
   /** apply to this many matching requests, then disappear (unlimited when absent) */
   times?: number;
+  /**
+   * let the request succeed, but the resource it creates ends in an error state after the
+   * transition delay with this message: a server (`POST /servers`) in ERROR with `fault.message`,
+   * a volume or snapshot in `error`, a server image (`createImage`) `killed`
+   */
+  buildError?: string;
 }
 
 export interface Fault extends FaultSpec {

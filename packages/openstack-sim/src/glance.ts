@@ -19,13 +19,27 @@ function visible(ctx: Ctx, img: Obj, visibility?: string): boolean {
       img.visibility === 'public' ||
       img.visibility === 'community'
     );
-  // default listing: public, own, shared with us; community images are not listed by default
-  return (
-    img.visibility === 'public' ||
-    own ||
-    (img.visibility === 'shared' && isAdmin(ctx))
-  );
+  // default listing: public, own, shared with us; community images are not listed by default;
+  // an admin's default listing holds every project's images but others' community ones
+  if (isAdmin(ctx)) return img.visibility !== 'community' || own;
+  return img.visibility === 'public' || own;
 }
+
+/** Listing parameters that are not property filters. */
+const NOT_FILTERS = new Set([
+  'limit',
+  'marker',
+  'sort',
+  'sort_key',
+  'sort_dir',
+  'visibility',
+  'member_status',
+  'tag',
+  'size_min',
+  'size_max',
+  'created_at',
+  'updated_at',
+]);
 
 export function glanceRoutes(): RouteTable {
   const r = new RouteTable('image', '');
@@ -64,19 +78,15 @@ export function glanceRoutes(): RouteTable {
   );
   r.get('/image/v2/images', ctx => {
     const q = ctx.query;
-    const filters = [
-      'name',
-      'status',
-      'owner',
-      'os_distro',
-      'disk_format',
-    ].filter(k => q[k] !== undefined);
+    // every other parameter filters on the property of that name, exactly (Glance's property filters)
+    const filters = Object.keys(q).filter(k => !NOT_FILTERS.has(k));
     const items = ctx.state.images
       .all()
       .filter(
         img =>
           visible(ctx, img, q.visibility) &&
-          filters.every(k => String(img[k]) === q[k]),
+          (!q.tag || (img.tags ?? []).includes(q.tag)) &&
+          filters.every(k => img[k] !== undefined && String(img[k]) === q[k]),
       );
     const limit = Math.min(
       q.limit !== undefined ? Number(q.limit) || 0 : 25,
@@ -105,6 +115,15 @@ export function glanceRoutes(): RouteTable {
     if (!img || !visible(ctx, img, 'all'))
       fail('image', 404, `No image found with ID ${ctx.params[0]}`);
     return ok(img);
+  });
+  r.delete('/image/v2/images/([^/]+)', ctx => {
+    const img = ctx.state.images.get(ctx.params[0]);
+    if (!img || !(isAdmin(ctx) || img.owner === ctx.token!.projectId))
+      fail('image', 404, `No image found with ID ${ctx.params[0]}`);
+    if (img.protected)
+      fail('image', 403, `Image ${img.id} is protected and cannot be deleted.`);
+    ctx.state.images.remove(img.id);
+    return { status: 204 };
   });
   return r;
 }

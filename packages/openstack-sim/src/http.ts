@@ -36,6 +36,8 @@ export interface Ctx {
   token?: Token;
   /** a fault asked to truncate this listing */
   truncate: boolean;
+  /** a fault asked that what this request creates ends in an error state, with this message */
+  buildError?: string;
   /** the requested microversion of the route's service, e.g. [2, 79] */
   mv: [number, number];
   state: SimState;
@@ -218,6 +220,11 @@ export function fail(
 ): never {
   const r = errorReply(service, status, message, neutronType);
   throw new HttpError(r.status, r.body, r.headers);
+}
+
+/** The request's microversion is at least major.minor. */
+export function mvAtLeast(ctx: Ctx, major: number, minor: number): boolean {
+  return ctx.mv[0] > major || (ctx.mv[0] === major && ctx.mv[1] >= minor);
 }
 
 export function isAdmin(ctx: Ctx): boolean {

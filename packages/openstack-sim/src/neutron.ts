@@ -3,7 +3,7 @@ import { makePort } from './builders';
 import { Collection, paginate } from './collection';
 import { Ctx, RouteTable, fail, isAdmin, nextHref, ok } from './http';
 import { SimState } from './state';
-import { Obj } from './util';
+import { Obj, cidrRange, ipToInt } from './util';
 
 const P = '/network/v2.0';
 const RESERVED = new Set([
@@ -229,6 +229,99 @@ function quotaUsage(ctx: Ctx, projectId: string): Obj {
   };
 }
 
+function newMac(): string {
+  return `fa:16:3e:${randomBytes(3)
+    .toString('hex')
+    .replace(/(..)(?!$)/g, '$1:')}`;
+}
+
+/** The subnet of a requested address: the given one, else the network's subnet whose CIDR holds it. */
+function subnetFor(st: SimState, net: Obj, f: Obj): Obj {
+  const inCidr = (sub: Obj) => {
+    const { first, last } = cidrRange(sub.cidr);
+    const n = ipToInt(f.ip_address);
+    return n > first && n < last;
+  };
+  if (!f.subnet_id && f.ip_address) {
+    const sub = net.subnets
+      .map((id: string) => st.subnets.get(id))
+      .find((x: Obj | undefined) => x && inCidr(x));
+    if (!sub)
+      fail(
+        'network',
+        400,
+        `IP address ${f.ip_address} is not a valid IP for any of the subnets on the specified network.`,
+        'InvalidIpForNetwork',
+      );
+    return sub;
+  }
+  const subnetId = f.subnet_id ?? net.subnets[0];
+  const sub = st.subnets.get(subnetId);
+  if (!sub)
+    fail(
+      'network',
+      404,
+      `Subnet ${subnetId} could not be found.`,
+      'SubnetNotFound',
+    );
+  if (f.ip_address && !inCidr(sub!))
+    fail(
+      'network',
+      400,
+      `IP address ${f.ip_address} is not a valid IP for the specified subnet.`,
+      'InvalidIpForSubnet',
+    );
+  return sub!;
+}
+
+/**
+ * Neutron's IPAM for a new port: a requested address must lie in its subnet (400) and be held
+ * by no port, bound or not (409 IpAddressAlreadyAllocated); nothing stays allocated on failure.
+ */
+function allocateFixedIps(
+  st: SimState,
+  net: Obj,
+  requestedIps?: Obj[],
+): { subnet_id: string; ip_address: string }[] {
+  const requested: Obj[] = requestedIps?.length
+    ? requestedIps
+    : [{ subnet_id: net.subnets[0] }];
+  const fixed: { subnet_id: string; ip_address: string }[] = [];
+  const undo = () => {
+    for (const done of fixed) st.releaseIp(done.subnet_id, done.ip_address);
+  };
+  for (const f of requested) {
+    let subnet: Obj;
+    try {
+      subnet = subnetFor(st, net, f);
+    } catch (e) {
+      undo();
+      throw e;
+    }
+    if (f.ip_address && st.isIpUsed(subnet.id, f.ip_address)) {
+      undo();
+      fail(
+        'network',
+        409,
+        `IP address ${f.ip_address} already allocated in subnet ${subnet.id}`,
+        'IpAddressAlreadyAllocated',
+      );
+    }
+    const ip = st.allocateIp(subnet.id, f.ip_address);
+    if (!ip) {
+      undo();
+      fail(
+        'network',
+        409,
+        `No more IP addresses available on network ${net.id}.`,
+        'IpAddressGenerationFailure',
+      );
+    }
+    fixed.push({ subnet_id: subnet.id, ip_address: ip! });
+  }
+  return fixed;
+}
+
 export function neutronRoutes(): RouteTable {
   const r = new RouteTable('network', '');
   const v = (ctx: Ctx) => ({
@@ -292,38 +385,27 @@ export function neutronRoutes(): RouteTable {
     const projectId =
       (isAdmin(ctx) && (req.project_id ?? req.tenant_id)) ||
       ctx.token!.projectId!;
-    const requested: Obj[] = req.fixed_ips?.length
-      ? req.fixed_ips
-      : [{ subnet_id: net.subnets[0] }];
-    const fixed: { subnet_id: string; ip_address: string }[] = [];
-    for (const f of requested) {
-      const subnetId = f.subnet_id ?? net.subnets[0];
-      if (!st.subnets.get(subnetId))
-        fail(
-          'network',
-          404,
-          `Subnet ${subnetId} could not be found.`,
-          'SubnetNotFound',
-        );
-      if (f.ip_address && st.isIpUsed(subnetId, f.ip_address)) {
-        for (const done of fixed) st.releaseIp(done.subnet_id, done.ip_address);
-        fail(
-          'network',
-          409,
-          `IP address ${f.ip_address} already allocated in subnet ${subnetId}`,
-          'IpAddressAlreadyAllocated',
-        );
-      }
-      const ip = st.allocateIp(subnetId, f.ip_address);
-      if (!ip)
-        fail(
-          'network',
-          409,
-          `No more IP addresses available on network ${net.id}.`,
-          'IpAddressGenerationFailure',
-        );
-      fixed.push({ subnet_id: subnetId, ip_address: ip });
-    }
+    const mac = req.mac_address ?? newMac();
+    if (
+      st.ports.all().some(x => x.network_id === net.id && x.mac_address === mac)
+    )
+      fail(
+        'network',
+        409,
+        `Unable to complete operation for network ${net.id}. The mac address ${mac} is in use.`,
+        'MacAddressInUse',
+      );
+    const badSg = (req.security_groups ?? []).find(
+      (id: string) => !st.securityGroups.has(id),
+    );
+    if (badSg)
+      fail(
+        'network',
+        404,
+        `Security group ${badSg} does not exist`,
+        'SecurityGroupNotFound',
+      );
+    const fixed = allocateFixedIps(st, net, req.fixed_ips);
     const defaultSg = st.securityGroups
       .all()
       .find(g => g.project_id === projectId && g.name === 'default');
@@ -333,11 +415,7 @@ export function neutronRoutes(): RouteTable {
       networkId: net.id,
       name: req.name ?? '',
       fixedIps: fixed,
-      mac:
-        req.mac_address ??
-        `fa:16:3e:${randomBytes(3)
-          .toString('hex')
-          .replace(/(..)(?!$)/g, '$1:')}`,
+      mac,
       deviceId: req.device_id,
       deviceOwner: req.device_owner,
       securityGroups: req.security_groups ?? (defaultSg ? [defaultSg.id] : []),

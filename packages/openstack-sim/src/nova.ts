@@ -1,29 +1,24 @@
-import { randomBytes, randomUUID } from 'crypto';
-import {
-  addServerAddress,
-  attachVolume,
-  makePort,
-  makeServer,
-} from './builders';
+import { addVolumeAttachmentRoutes } from './nova-attachments';
+import { createServerImage } from './nova-images';
+import { addKeypairRoutes } from './nova-keypairs';
+import { createServer, deleteServer } from './nova-servers';
 import { cmp, paginate } from './collection';
 import {
   Ctx,
   RouteTable,
   fail,
   isAdmin,
+  mvAtLeast,
   nextHref,
   novaLimit,
   novaNextHref,
   ok,
   pageLimit,
 } from './http';
-import { Obj, isoMicro, isoZ } from './util';
+import { Obj, isoZ } from './util';
 
 export const NOVA_MAX_MV = '2.93';
 const P = '/compute/v2.1';
-
-const mvAtLeast = (ctx: Ctx, major: number, minor: number) =>
-  ctx.mv[0] > major || (ctx.mv[0] === major && ctx.mv[1] >= minor);
 
 /** The server as the requested microversion shows it. */
 export function serverView(ctx: Ctx, s: Obj, detailShow = false): Obj {
@@ -309,33 +304,14 @@ export function novaRoutes(): RouteTable {
         if (action === 'lock') s.locked = true;
         if (action === 'unlock') s.locked = false;
         break;
-      case 'createImage': {
-        const id = randomUUID();
-        return {
-          status: 202,
-          body: { image_id: id },
-          headers: { location: `${ctx.sim.url}/image/v2/images/${id}` },
-        };
-      }
+      case 'createImage':
+        return createServerImage(ctx, s);
       default:
         fail('compute', 400, `There is no such action: ${action}`);
     }
     return { status: 202 };
   });
-  r.get(`${P}/servers/([^/]+)/os-volume_attachments`, ctx => {
-    const s = getServer(ctx, ctx.params[0]);
-    const list = ctx.state.serverVolumes.get(s.id) ?? [];
-    return ok({
-      volumeAttachments: list.map(a => ({
-        id: a.volumeId,
-        volumeId: a.volumeId,
-        serverId: s.id,
-        device: a.device,
-        tag: a.tag,
-        delete_on_termination: a.delete_on_termination,
-      })),
-    });
-  });
+  addVolumeAttachmentRoutes(r);
   r.get(`${P}/servers/([^/]+)/os-interface`, ctx => {
     const s = getServer(ctx, ctx.params[0]);
     const ports = ctx.state.ports.all().filter(p => p.device_id === s.id);
@@ -484,6 +460,7 @@ export function novaRoutes(): RouteTable {
       'name',
     );
   });
+  addKeypairRoutes(r);
   r.get(`${P}/limits`, ctx => {
     const projectId =
       (isAdmin(ctx) && ctx.query.tenant_id) || ctx.token!.projectId!;
@@ -532,215 +509,4 @@ export function novaRoutes(): RouteTable {
     return ok({ quota_set: { ...q } });
   });
   return r;
-}
-
-function createServer(ctx: Ctx) {
-  const st = ctx.state;
-  const req = ctx.body?.server;
-  if (!req?.name)
-    fail(
-      'compute',
-      400,
-      "Invalid input for field/attribute server. Value: None. 'name' is a required property",
-    );
-  const flavor =
-    st.flavors.get(req.flavorRef) ??
-    st.flavors.all().find(f => f.name === req.flavorRef);
-  if (!flavor)
-    fail('compute', 400, `Flavor ${req.flavorRef} could not be found.`);
-  const bdm: Obj[] = req.block_device_mapping_v2 ?? [];
-  const bootVol = bdm.find(
-    b => Number(b.boot_index) === 0 && b.source_type === 'volume',
-  );
-  let imageId: string | undefined;
-  if (!bootVol) {
-    if (!req.imageRef || !st.images.get(req.imageRef))
-      fail('compute', 400, `Image ${req.imageRef ?? ''} could not be found.`);
-    imageId = req.imageRef;
-  }
-  const projectId = ctx.token!.projectId!;
-  const volumes: Obj[] = [];
-  for (const b of bdm.filter(x => x.source_type === 'volume')) {
-    const vol = st.volumes.get(b.uuid);
-    if (!vol)
-      fail(
-        'compute',
-        400,
-        `Block Device Mapping is Invalid: failed to get volume ${b.uuid}.`,
-      );
-    if (vol.status !== 'available')
-      fail(
-        'compute',
-        400,
-        `Block Device Mapping is Invalid: Volume ${vol.id} status must be available, but current status is: ${vol.status}.`,
-      );
-    volumes.push(vol);
-  }
-  const quota = st.quotas.nova.get(projectId);
-  if (
-    quota &&
-    quota.instances >= 0 &&
-    st.servers.filter(s => s.tenant_id === projectId).length >= quota.instances
-  )
-    fail(
-      'compute',
-      403,
-      `Quota exceeded for instances: Requested 1, but already used ${quota.instances} of ${quota.instances} instances`,
-    );
-  // networks
-  const nets: Obj[] = Array.isArray(req.networks) ? req.networks : [];
-  const planned: { net: Obj; subnet: Obj; ip?: string; port?: Obj }[] = [];
-  for (const n of nets) {
-    if (n.port) {
-      const port = st.ports.get(n.port);
-      if (!port) fail('compute', 400, `Port ${n.port} could not be found.`);
-      if (port.device_id)
-        fail('compute', 409, `Port ${n.port} is still in use.`);
-      planned.push({
-        net: st.networks.get(port.network_id)!,
-        subnet: st.subnets.get(port.fixed_ips[0]?.subnet_id)!,
-        port,
-      });
-      continue;
-    }
-    const net = st.networks.get(n.uuid);
-    if (!net) fail('compute', 400, `Network ${n.uuid} could not be found.`);
-    const subnet = st.subnets.get(net.subnets[0]);
-    if (n.fixed_ip && subnet && st.isIpUsed(subnet.id, n.fixed_ip))
-      fail(
-        'compute',
-        400,
-        `Fixed IP address ${n.fixed_ip} is already in use on instance.`,
-      );
-    planned.push({ net, subnet: subnet!, ip: n.fixed_ip });
-  }
-  const hv =
-    st.hypervisors
-      .all()
-      .find(h => h.state === 'up' && h.status === 'enabled') ??
-    st.hypervisors.all()[0];
-  const now = Date.now();
-  const server = makeServer(st, {
-    id: randomUUID(),
-    name: req.name,
-    projectId,
-    userId: ctx.token!.userId,
-    flavor,
-    imageId,
-    hypervisor: hv,
-    az: req.availability_zone ?? 'nova',
-    createdMs: now,
-    status: 'BUILD',
-    keyName: req.key_name ?? null,
-    metadata: req.metadata ?? {},
-    securityGroups: (req.security_groups ?? [{ name: 'default' }]).map(
-      (g: Obj) => g.name,
-    ),
-    hostId: randomBytes(28).toString('hex'),
-    reservationId: `r-${randomBytes(4).toString('hex')}`,
-  });
-  server['OS-EXT-STS:task_state'] = 'scheduling';
-  server.updated = isoZ(now);
-  for (const p of planned) {
-    let port = p.port;
-    if (!port) {
-      const ip = st.allocateIp(p.subnet.id, p.ip);
-      if (!ip)
-        fail('compute', 400, 'No more IP addresses available on network.');
-      const sgIds = st.securityGroups
-        .all()
-        .filter(
-          g =>
-            g.project_id === projectId &&
-            server.security_groups.some((x: Obj) => x.name === g.name),
-        )
-        .map(g => g.id);
-      port = makePort(st, {
-        id: randomUUID(),
-        projectId,
-        networkId: p.net.id,
-        fixedIps: [{ subnet_id: p.subnet.id, ip_address: ip }],
-        mac: `fa:16:3e:${randomBytes(3)
-          .toString('hex')
-          .replace(/(..)(?!$)/g, '$1:')}`,
-        securityGroups: sgIds,
-        createdMs: now,
-      });
-      st.ports.add(port);
-    }
-    port.device_id = server.id;
-    port.device_owner = `compute:${server['OS-EXT-AZ:availability_zone']}`;
-    port['binding:host_id'] = hv.hypervisor_hostname;
-    port['binding:vif_type'] = 'ovs';
-    port.status = 'ACTIVE';
-    addServerAddress(
-      server,
-      p.net.name,
-      port.fixed_ips[0].ip_address,
-      port.mac_address,
-    );
-  }
-  let dev = imageId ? 1 : 0;
-  for (const vol of volumes) {
-    const b = bdm.find(x => x.uuid === vol.id)!;
-    attachVolume(
-      st,
-      vol,
-      server,
-      `/dev/vd${String.fromCharCode(97 + dev++)}`,
-      now,
-      randomUUID(),
-      !!b.delete_on_termination,
-    );
-  }
-  st.servers.add(server);
-  ctx.sim.schedule(ctx.sim.options.transitionMs, () => {
-    if (!st.servers.has(server.id)) return;
-    server.status = 'ACTIVE';
-    server['OS-EXT-STS:vm_state'] = 'active';
-    server['OS-EXT-STS:power_state'] = 1;
-    server['OS-EXT-STS:task_state'] = null;
-    server['OS-SRV-USG:launched_at'] = isoMicro(Date.now());
-    server.updated = isoZ(Date.now());
-  });
-  return {
-    status: 202,
-    body: {
-      server: {
-        id: server.id,
-        links: server.links,
-        'OS-DCF:diskConfig': 'MANUAL',
-        security_groups: server.security_groups,
-        adminPass: randomBytes(9).toString('base64url'),
-      },
-    },
-    headers: { location: server.links[0].href },
-  };
-}
-
-function deleteServer(ctx: Ctx, s: Obj) {
-  const st = ctx.state;
-  st.servers.remove(s.id);
-  for (const port of st.ports.filter(p => p.device_id === s.id)) {
-    for (const ip of port.fixed_ips) st.releaseIp(ip.subnet_id, ip.ip_address);
-    st.ports.remove(port.id);
-    for (const fip of st.floatingips.filter(f => f.port_id === port.id)) {
-      fip.port_id = null;
-      fip.fixed_ip_address = null;
-      fip.port_details = null;
-      fip.status = 'DOWN';
-    }
-  }
-  for (const a of st.serverVolumes.get(s.id) ?? []) {
-    const vol = st.volumes.get(a.volumeId);
-    if (!vol) continue;
-    if (a.delete_on_termination) st.volumes.remove(vol.id);
-    else {
-      vol.status = 'available';
-      vol.attachments = [];
-    }
-  }
-  st.serverVolumes.delete(s.id);
-  for (const g of st.serverGroups.all())
-    g.members = g.members.filter((m: string) => m !== s.id);
 }

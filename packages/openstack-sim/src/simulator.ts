@@ -404,6 +404,7 @@ export async function startSimulator(
         params,
         token,
         truncate: !!fault?.truncate,
+        buildError: fault?.buildError,
         mv: mvInfo.mv,
         state,
         sim: api,

@@ -87,6 +87,8 @@ export class SimState {
   readonly computeServices: Obj[] = [];
   /** server id -> [{volumeId, device, tag, delete_on_termination}] */
   readonly serverVolumes = new Map<string, Obj[]>();
+  /** server id -> ports the caller passed to `POST /servers`: Nova unbinds them on delete instead of deleting them */
+  readonly preservedPorts = new Map<string, Set<string>>();
 
   readonly volumes = new Collection<Obj>();
   readonly snapshots = new Collection<Obj>();
