@@ -16,6 +16,7 @@ import { AddressInfo } from 'net';
 import { Agent, request } from 'undici';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InventorySyncEngine } from '../plugins/pf9-inventory-backend/src/inventory/engine';
+import { InventoryHistory } from '../plugins/pf9-inventory-backend/src/inventory/history';
 import { inventoryMetricFamilies } from '../plugins/pf9-inventory-backend/src/inventory/metrics';
 import {
   InventoryQueries,
@@ -179,6 +180,7 @@ async function main() {
       createInventoryRouter({
         engine,
         queries,
+        history: new InventoryHistory(db),
         authorizer: {
           authorize: async () => ({ actor: 'user:default/bench' }),
         } as any,

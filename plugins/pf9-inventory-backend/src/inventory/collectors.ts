@@ -31,7 +31,18 @@ export interface CollectOptions {
   knownKeypairUserIds?: string[];
   /** quota calls in flight (INV-5) */
   quotaConcurrency?: number;
+  /**
+   * Called with each type as soon as its listing is done (the sync writes it while others are still
+   * listed); the type is final then. The effective role assignments are final when `role_assignment` is.
+   */
+  onType?: (
+    t: CollectedType,
+    effectiveAssignments: EffectiveAssignments,
+  ) => void;
 }
+
+/** The effective role assignments as listed, or null when their listing was not complete. */
+type EffectiveAssignments = KeystoneRoleAssignment[] | null;
 
 const str = (v: unknown): string | null =>
   v === undefined || v === null || v === '' ? null : String(v);
@@ -262,7 +273,7 @@ function roleAssignmentResource(
 export interface CollectResult {
   types: Map<InventoryType, CollectedType>;
   /** the raw effective assignments, for user.effective_roles */
-  effectiveAssignments: KeystoneRoleAssignment[] | null;
+  effectiveAssignments: EffectiveAssignments;
 }
 
 /** Collects every type; never throws for a failed listing (the type says so instead). */
@@ -271,7 +282,11 @@ export async function collectAll(
   options: CollectOptions = {},
 ): Promise<CollectResult> {
   const types = new Map<InventoryType, CollectedType>();
-  const put = (t: CollectedType) => types.set(t.type, t);
+  let effectiveAssignments: EffectiveAssignments = null;
+  const put = (t: CollectedType) => {
+    types.set(t.type, t);
+    options.onType?.(t, effectiveAssignments);
+  };
   const admin = await client.isAdmin();
   const notAdmin = 'scope not confirmed: the token has no admin role';
 
@@ -454,7 +469,6 @@ export async function collectAll(
   ]);
   put(strip(projects));
   if (domains.failed) users.failed = true;
-  put(users);
   if (domains.failed) groups.failed = true;
   put(groups);
   const raPartitions: PartitionOutcome[] = [direct, effective].map((l, i) => ({
@@ -463,6 +477,7 @@ export async function collectAll(
     count: l.resources.length,
     ...(l.error ? { error: l.error } : {}),
   }));
+  effectiveAssignments = effective.complete ? effective.items : null;
   put({
     type: 'role_assignment',
     complete: direct.complete && effective.complete,
@@ -510,6 +525,7 @@ export async function collectAll(
     assignmentOnly.set(u.id, r);
   }
   users.resources.push(...assignmentOnly.values());
+  put(users);
 
   // ---- Nova, Placement, Glance, Cinder and Neutron side by side (each service has its own
   // concurrency limit in the client); quotas last.
@@ -1369,10 +1385,7 @@ export async function collectAll(
     ),
   );
 
-  return {
-    types,
-    effectiveAssignments: effective.complete ? effective.items : null,
-  };
+  return { types, effectiveAssignments };
 }
 
 /** Server key fields (§1.2 type 7); `user_data` never leaves this function. */

@@ -9,15 +9,16 @@ import type { CloudConfig } from '../config';
 import {
   OpenStackClient,
   OpenStackLogger,
+  KeystoneRoleAssignment,
   OpenStackNotFoundError,
   createOpenStackClient,
-  mapWithConcurrency,
 } from '../openstack';
 import type { AuditLog } from '../store/audit';
 import { collectAll, describeError } from './collectors';
-import { StoredOwner, enrich } from './enrich';
+import { ENRICHMENT_SOURCES, StoredOwner, enrich } from './enrich';
 import { RunStore } from './runs';
 import {
+  CollectedType,
   INVENTORY_TYPES,
   InventoryRun,
   InventoryType,
@@ -131,73 +132,12 @@ export class InventorySyncEngine {
           .where({ cloud_id: cloud.id, type: 'keypair', deleted: false })
           .select('key_fields')
       ).map(r => String(JSON.parse(r.key_fields).user_id));
-      const collected = await collectAll(client, { knownKeypairUserIds });
-      enrich({
-        types: collected.types,
-        effectiveAssignments: collected.effectiveAssignments,
-        ...stored,
+      const written = await this.collectAndWrite(client, cloud.id, runId, {
+        knownKeypairUserIds,
+        stored,
       });
-
-      const verify = (type: InventoryType, id: string) =>
-        verifyGone(client, type, id);
-      // Types are written a few at a time (each in its own transaction); outcomes keep INV-3 order and
-      // are saved after each type. A written type's resources are released at once.
-      const written: Array<TypeOutcome | undefined> = INVENTORY_TYPES.map(
-        () => undefined,
-      );
-      let saving = Promise.resolve();
-      const save = () => {
-        const snapshot = written.filter((o): o is TypeOutcome => !!o);
-        saving = saving.then(() => this.runs.saveOutcomes(runId, snapshot));
-        return saving;
-      };
-      try {
-        await mapWithConcurrency(
-          INVENTORY_TYPES,
-          this.settings.writeConcurrency,
-          async (type, index) => {
-            const t = collected.types.get(type);
-            if (!t) {
-              written[index] = {
-                type,
-                status: 'skipped',
-                count: 0,
-                pages: 0,
-                durationMs: 0,
-              };
-              return;
-            }
-            try {
-              written[index] = await writeType(db, cloud.id, runId, t, {
-                guard: this.settings.guard,
-                verifyLimit: this.settings.verifyLimit,
-                verify,
-              });
-            } catch (e) {
-              // one type's write failure never rolls back the others (INV-3, PIT-6)
-              logger.error(
-                `inventory: writing ${type} of cloud ${
-                  cloud.id
-                } failed: ${describeError(e)}`,
-              );
-              written[index] = {
-                type,
-                status: 'failed',
-                count: t.resources.length,
-                pages: t.pages,
-                durationMs: t.durationMs,
-                error: `store: ${describeError(e)}`,
-              };
-            }
-            t.resources = [];
-            collected.types.delete(type);
-            await save();
-          },
-        );
-        await saving;
-      } finally {
-        outcomes.push(...written.filter((o): o is TypeOutcome => !!o));
-      }
+      outcomes.push(...written.outcomes);
+      if (written.error) throw written.error;
       for (const o of outcomes.filter(x => x.status === 'complete_guarded')) {
         logger.error(
           `inventory_deletion_guard: ${o.type} of cloud ${cloud.id} would delete ${o.deletions?.candidates} (threshold ${o.deletions?.guarded?.threshold}); nothing deleted`,
@@ -260,6 +200,149 @@ export class InventorySyncEngine {
       }
     }
     return (await this.runs.get(runId))!;
+  }
+
+  /**
+   * Collects every type and writes each one as soon as it and the listings its enrichment reads are
+   * collected (enrich.ts ENRICHMENT_SOURCES), a few types at a time (each in its own transaction), while
+   * the other listings go on. A written type's resources are released once no type left to enrich
+   * reads them. Outcomes keep INV-3 order and are saved after each type. If collecting throws, the
+   * types already written keep their outcomes and the error is returned.
+   */
+  private async collectAndWrite(
+    client: OpenStackClient,
+    cloudId: string,
+    runId: string,
+    known: {
+      knownKeypairUserIds: string[];
+      stored: Awaited<ReturnType<InventorySyncEngine['storedOwners']>>;
+    },
+  ): Promise<{ outcomes: TypeOutcome[]; error?: unknown }> {
+    const { db, logger } = this.options;
+    const types = new Map<InventoryType, CollectedType>();
+    let effectiveAssignments: KeystoneRoleAssignment[] | null = null;
+    /** types not enriched yet (including those not collected yet) */
+    const toEnrich = new Set<InventoryType>(INVENTORY_TYPES);
+    const released = new Set<InventoryType>();
+    const written: Array<TypeOutcome | undefined> = INVENTORY_TYPES.map(
+      () => undefined,
+    );
+    let saving = Promise.resolve();
+    const save = () => {
+      const snapshot = written.filter((o): o is TypeOutcome => !!o);
+      saving = saving.then(() => this.runs.saveOutcomes(runId, snapshot));
+      return saving;
+    };
+    const verify = (type: InventoryType, id: string) =>
+      verifyGone(client, type, id);
+
+    /** drops the resources of written types that no type left to enrich reads */
+    const release = () => {
+      for (const [type, t] of types) {
+        if (released.has(type) || !written[INVENTORY_TYPES.indexOf(type)])
+          continue;
+        const read = [...toEnrich].some(other =>
+          (ENRICHMENT_SOURCES[other] ?? []).includes(type),
+        );
+        if (read) continue;
+        t.resources = [];
+        released.add(type);
+      }
+    };
+
+    const writeOne = async (type: InventoryType) => {
+      const index = INVENTORY_TYPES.indexOf(type);
+      const t = types.get(type)!;
+      try {
+        written[index] = await writeType(db, cloudId, runId, t, {
+          guard: this.settings.guard,
+          verifyLimit: this.settings.verifyLimit,
+          verify,
+        });
+      } catch (e) {
+        // one type's write failure never rolls back the others (INV-3, PIT-6)
+        logger.error(
+          `inventory: writing ${type} of cloud ${cloudId} failed: ${describeError(
+            e,
+          )}`,
+        );
+        written[index] = {
+          type,
+          status: 'failed',
+          count: t.resources.length,
+          pages: t.pages,
+          durationMs: t.durationMs,
+          error: `store: ${describeError(e)}`,
+        };
+      }
+      for (const r of t.resources) r.raw = null;
+      release();
+      await save();
+    };
+    const writes = boundedQueue(this.settings.writeConcurrency, writeOne);
+
+    /** enriches and queues the collected types whose sources are collected (all of them at the end) */
+    const schedule = (final: boolean) => {
+      const ready = [...toEnrich].filter(
+        type =>
+          types.has(type) &&
+          (final ||
+            (ENRICHMENT_SOURCES[type] ?? []).every(source =>
+              types.has(source),
+            )),
+      );
+      if (!ready.length) return;
+      for (const type of ready) toEnrich.delete(type);
+      enrich({
+        types,
+        effectiveAssignments,
+        ...known.stored,
+        only: new Set(ready),
+      });
+      for (const type of ready) writes.push(type);
+    };
+
+    let error: unknown;
+    const started = Date.now();
+    try {
+      const collected = await collectAll(client, {
+        knownKeypairUserIds: known.knownKeypairUserIds,
+        onType: (t, effective) => {
+          types.set(t.type, t);
+          effectiveAssignments = effective;
+          schedule(false);
+        },
+      });
+      effectiveAssignments = collected.effectiveAssignments;
+      logger.info(
+        `inventory: cloud ${cloudId} listed in ${Date.now() - started} ms`,
+      );
+      schedule(true);
+    } catch (e) {
+      error = e;
+    }
+    // a failed save of the outcomes fails the run, after the writes in flight are done
+    await writes.drained().catch(e => {
+      error ??= e;
+    });
+    await saving.catch(e => {
+      error ??= e;
+    });
+    // types never collected (their service is absent) are skipped
+    for (const [index, type] of INVENTORY_TYPES.entries()) {
+      if (written[index] || error) continue;
+      written[index] = {
+        type,
+        status: 'skipped',
+        count: 0,
+        pages: 0,
+        durationMs: 0,
+      };
+    }
+    return {
+      outcomes: written.filter((o): o is TypeOutcome => !!o),
+      ...(error ? { error } : {}),
+    };
   }
 
   private async storedOwners(cloudId: string) {
@@ -335,4 +418,38 @@ export async function verifyGone(
   } catch (e) {
     return e instanceof OpenStackNotFoundError ? 'gone' : 'unknown';
   }
+}
+
+/**
+ * Runs `work` for each pushed item, at most `limit` at a time. `drained()` waits for all of them and
+ * throws the first error, if any (one failure does not stop the others).
+ */
+function boundedQueue<T>(limit: number, work: (item: T) => Promise<void>) {
+  const waiting: T[] = [];
+  const running = new Set<Promise<void>>();
+  const failures: unknown[] = [];
+  const recordFailure = (error: unknown) => {
+    failures.push(error);
+  };
+  const pump = () => {
+    while (running.size < limit && waiting.length) {
+      const p: Promise<void> = work(waiting.shift()!)
+        .catch(recordFailure)
+        .finally(() => {
+          running.delete(p);
+          pump();
+        });
+      running.add(p);
+    }
+  };
+  return {
+    push(item: T) {
+      waiting.push(item);
+      pump();
+    },
+    async drained() {
+      while (running.size) await Promise.all([...running]);
+      if (failures.length) throw failures[0];
+    },
+  };
 }

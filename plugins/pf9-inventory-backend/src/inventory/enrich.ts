@@ -25,7 +25,57 @@ export interface EnrichContext {
   storedProjects: Map<string, StoredOwner>;
   storedDomains: Map<string, StoredOwner>;
   storedUsers: Map<string, StoredOwner>;
+  /** enrich only these types (the others are read, never changed); default: every type */
+  only?: ReadonlySet<InventoryType>;
 }
+
+const OWNERS: InventoryType[] = ['project', 'domain'];
+
+/**
+ * The listings each type's enrichment reads (besides its own): a type can be enriched, and written,
+ * as soon as these are collected. `user` reads the effective role assignments, which come with the
+ * `role_assignment` listing.
+ */
+export const ENRICHMENT_SOURCES: Partial<
+  Record<InventoryType, InventoryType[]>
+> = {
+  project: ['domain'],
+  user: ['domain', 'role_assignment'],
+  group: ['domain'],
+  keypair: ['user', 'domain', 'server'],
+  server: [
+    ...OWNERS,
+    'port',
+    'floating_ip',
+    'volume',
+    'server_group',
+    'flavor',
+    'image',
+    'network',
+  ],
+  volume: [...OWNERS, 'server'],
+  port: [...OWNERS, 'network'],
+  security_group: [
+    ...OWNERS,
+    'port',
+    'server',
+    'network',
+    'security_group_rule',
+  ],
+  floating_ip: [...OWNERS, 'port', 'server'],
+  router: [...OWNERS, 'port'],
+  flavor: ['server'],
+  image: [...OWNERS, 'server'],
+  server_group: OWNERS,
+  volume_snapshot: OWNERS,
+  volume_backup: OWNERS,
+  network: OWNERS,
+  subnet: OWNERS,
+  security_group_rule: OWNERS,
+  network_ip_availability: OWNERS,
+  project_quota: OWNERS,
+  role_assignment: OWNERS,
+};
 
 const sortedUnique = <T>(values: T[]): T[] =>
   [
@@ -41,6 +91,7 @@ function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 export function enrich(ctx: EnrichContext): void {
   const { types } = ctx;
+  const want = (t: InventoryType) => !ctx.only || ctx.only.has(t);
   const list = (t: InventoryType) => types.get(t)?.resources ?? [];
   const complete = (...ts: InventoryType[]) =>
     ts.every(t => types.get(t)?.complete === true);
@@ -93,13 +144,14 @@ export function enrich(ctx: EnrichContext): void {
     });
   };
 
-  for (const p of list('project')) {
+  for (const p of want('project') ? list('project') : []) {
     p.derived.domain_name = domainName(p.domainId);
     carryUnless(p, domainsComplete || !!domains.get(p.domainId ?? ''), [
       'domain_name',
     ]);
   }
   for (const t of ['user', 'group'] as const) {
+    if (!want(t)) continue;
     for (const r of list(t)) r.derived.domain_name = domainName(r.domainId);
   }
 
@@ -124,7 +176,7 @@ export function enrich(ctx: EnrichContext): void {
 
   // INV-9: a port without a project inherits its network's owner
   const networks = byId('network');
-  for (const port of list('port')) {
+  for (const port of want('port') ? list('port') : []) {
     if (port.projectId) continue;
     const net = networks.get(String(port.key.network_id));
     if (net?.projectId) {
@@ -133,6 +185,7 @@ export function enrich(ctx: EnrichContext): void {
     }
   }
   for (const t of projectOwned) {
+    if (!want(t)) continue;
     for (const r of list(t)) {
       if (t === 'role_assignment' && !r.projectId) continue;
       resolveOwner(r);
@@ -141,7 +194,7 @@ export function enrich(ctx: EnrichContext): void {
 
   // keypairs are owned by a user: their domain is the user's domain
   const users = byId('user');
-  for (const k of list('keypair')) {
+  for (const k of want('keypair') ? list('keypair') : []) {
     const uid = String(k.key.user_id);
     const u = users.get(uid);
     const stored = ctx.storedUsers.get(uid);
@@ -163,6 +216,191 @@ export function enrich(ctx: EnrichContext): void {
   const computePorts = ports.filter(p =>
     String(p.key.device_owner ?? '').startsWith('compute:'),
   );
+  const servers = list('server');
+  const serversById = new Map(servers.map(s => [s.id, s] as const));
+  if (want('server'))
+    enrichServers(servers, {
+      computePorts,
+      fips,
+      volumes,
+      serverGroups,
+      flavorsByName,
+      images,
+      networks,
+      complete,
+      carryUnless,
+    });
+
+  // ---- volumes
+  for (const v of want('volume') ? volumes : []) {
+    const ids = sortedUnique(
+      ((v.key.attachments as JsonMap[]) ?? []).map(a => String(a.server_id)),
+    );
+    v.derived.attached_server_ids = ids;
+    v.derived.attached_server_names = sortedUnique(
+      ids.map(id => serversById.get(id)?.name ?? null),
+    );
+    carryUnless(v, complete('server'), ['attached_server_names']);
+  }
+
+  // ---- security groups
+  const rulesByGroup = new Map<string, CollectedResource[]>();
+  const securityGroups = want('security_group') ? list('security_group') : [];
+  for (const r of securityGroups.length ? list('security_group_rule') : []) {
+    const g = String(r.key.security_group_id);
+    pushTo(rulesByGroup, g, r);
+  }
+  const computePortsByGroup = new Map<string, CollectedResource[]>();
+  for (const p of securityGroups.length ? computePorts : []) {
+    for (const g of new Set((p.key.security_group_ids as string[]) ?? []))
+      pushTo(computePortsByGroup, g, p);
+  }
+  for (const g of securityGroups) {
+    const gp = computePortsByGroup.get(g.id) ?? [];
+    const serverIds = sortedUnique(gp.map(p => String(p.key.device_id)));
+    const networkIds = sortedUnique(gp.map(p => String(p.key.network_id)));
+    const rules = rulesByGroup.get(g.id) ?? [];
+    const ingress = rules.filter(r => r.key.direction === 'ingress').length;
+    Object.assign(g.derived, {
+      attached_server_ids: serverIds,
+      attached_server_names: sortedUnique(
+        serverIds.map(id => serversById.get(id)?.name ?? null),
+      ),
+      attached_server_count: serverIds.length,
+      attached_network_ids: networkIds,
+      attached_network_names: sortedUnique(
+        networkIds.map(id => networks.get(id)?.name ?? null),
+      ),
+      attached_network_count: networkIds.length,
+      ingress_rule_count: ingress,
+      egress_rule_count: rules.length - ingress,
+      total_rule_count: rules.length,
+    });
+    carryUnless(g, complete('port', 'server'), [
+      'attached_server_ids',
+      'attached_server_names',
+      'attached_server_count',
+    ]);
+    carryUnless(g, complete('port', 'network'), [
+      'attached_network_ids',
+      'attached_network_names',
+      'attached_network_count',
+    ]);
+    carryUnless(g, complete('security_group_rule'), [
+      'ingress_rule_count',
+      'egress_rule_count',
+      'total_rule_count',
+    ]);
+  }
+
+  // ---- floating IPs, routers
+  const portsById = new Map(
+    want('floating_ip') ? ports.map(p => [p.id, p] as const) : [],
+  );
+  for (const f of want('floating_ip') ? fips : []) {
+    const port = f.key.port_id
+      ? portsById.get(String(f.key.port_id))
+      : undefined;
+    const serverId =
+      port && String(port.key.device_owner ?? '').startsWith('compute:')
+        ? String(port.key.device_id)
+        : null;
+    f.derived.server_id = serverId;
+    f.derived.server_name = serverId
+      ? serversById.get(serverId)?.name ?? null
+      : null;
+    carryUnless(f, complete('port', 'server'), ['server_id', 'server_name']);
+  }
+  const routerInterfaces = new Map<unknown, CollectedResource[]>();
+  for (const p of want('router') ? ports : []) {
+    if (String(p.key.device_owner ?? '').startsWith('network:router_interface'))
+      pushTo(routerInterfaces, p.key.device_id, p);
+  }
+  for (const r of want('router') ? list('router') : []) {
+    r.derived.interface_subnet_ids = sortedUnique(
+      (routerInterfaces.get(r.id) ?? []).flatMap(p =>
+        ((p.key.fixed_ips as JsonMap[]) ?? []).map(f => String(f.subnet_id)),
+      ),
+    );
+    carryUnless(r, complete('port'), ['interface_subnet_ids']);
+  }
+
+  // ---- usage counts
+  const countBy = (values: Array<string | null>) => {
+    const m = new Map<string, number>();
+    for (const v of values) if (v) m.set(v, (m.get(v) ?? 0) + 1);
+    return m;
+  };
+  const byFlavor = countBy(servers.map(s => String(s.key.flavor_name)));
+  for (const f of want('flavor') ? list('flavor') : []) {
+    f.derived.server_count = byFlavor.get(String(f.key.name)) ?? 0;
+    carryUnless(f, complete('server'), ['server_count']);
+  }
+  const byImage = countBy(servers.map(s => s.key.image_id as string | null));
+  for (const i of want('image') ? list('image') : []) {
+    i.derived.server_count = byImage.get(i.id) ?? 0;
+    carryUnless(i, complete('server'), ['server_count']);
+  }
+  const byKeypair = countBy(
+    servers.map(s =>
+      s.key.key_name ? `${s.key.user_id}/${s.key.key_name}` : null,
+    ),
+  );
+  for (const k of want('keypair') ? list('keypair') : []) {
+    k.derived.server_count = byKeypair.get(k.id) ?? 0;
+    carryUnless(k, complete('server'), ['server_count']);
+  }
+
+  // ---- users: effective roles from the effective assignments (INV-13)
+  const effectiveRoles = new Map<string, string[]>();
+  for (const a of want('user') ? ctx.effectiveAssignments ?? [] : []) {
+    if (!a.user) continue;
+    const scope =
+      a.scope.project?.name ??
+      a.scope.project?.id ??
+      a.scope.domain?.name ??
+      a.scope.domain?.id ??
+      (a.scope.system ? 'system' : '?');
+    const kind = scopeTypeOf(a.scope);
+    pushTo(
+      effectiveRoles,
+      a.user.id,
+      `${a.role.name ?? a.role.id}@${kind}:${scope}`,
+    );
+  }
+  for (const u of want('user') ? list('user') : []) {
+    u.derived.effective_roles = sortedUnique(effectiveRoles.get(u.id) ?? []);
+    carryUnless(u, ctx.effectiveAssignments !== null, ['effective_roles']);
+  }
+}
+
+interface ServerSources {
+  computePorts: CollectedResource[];
+  fips: CollectedResource[];
+  volumes: CollectedResource[];
+  serverGroups: CollectedResource[];
+  flavorsByName: Map<string, string>;
+  images: Map<string, CollectedResource>;
+  networks: Map<string, CollectedResource>;
+  complete: (...ts: InventoryType[]) => boolean;
+  carryUnless: (r: CollectedResource, ok: boolean, fields: string[]) => void;
+}
+
+/** INV-10: a server's addresses, networks, volumes, groups, flavor and image. */
+function enrichServers(
+  servers: CollectedResource[],
+  {
+    computePorts,
+    fips,
+    volumes,
+    serverGroups,
+    flavorsByName,
+    images,
+    networks,
+    complete,
+    carryUnless,
+  }: ServerSources,
+): void {
   const portsByDevice = new Map<string, CollectedResource[]>();
   for (const p of computePorts) {
     const d = String(p.key.device_id ?? '');
@@ -186,8 +424,6 @@ export function enrich(ctx: EnrichContext): void {
       pushTo(groupsByServer, m, g.id);
     }
   }
-  const servers = list('server');
-  const serversById = new Map(servers.map(s => [s.id, s] as const));
   for (const s of servers) {
     const sp = portsByDevice.get(s.id) ?? [];
     const vols = [
@@ -236,144 +472,5 @@ export function enrich(ctx: EnrichContext): void {
     carryUnless(s, complete('server_group'), ['server_group_ids']);
     carryUnless(s, complete('flavor'), ['flavor_id']);
     carryUnless(s, complete('image'), ['image_name']);
-  }
-
-  // ---- volumes
-  for (const v of volumes) {
-    const ids = sortedUnique(
-      ((v.key.attachments as JsonMap[]) ?? []).map(a => String(a.server_id)),
-    );
-    v.derived.attached_server_ids = ids;
-    v.derived.attached_server_names = sortedUnique(
-      ids.map(id => serversById.get(id)?.name ?? null),
-    );
-    carryUnless(v, complete('server'), ['attached_server_names']);
-  }
-
-  // ---- security groups
-  const rulesByGroup = new Map<string, CollectedResource[]>();
-  for (const r of list('security_group_rule')) {
-    const g = String(r.key.security_group_id);
-    pushTo(rulesByGroup, g, r);
-  }
-  const computePortsByGroup = new Map<string, CollectedResource[]>();
-  for (const p of computePorts) {
-    for (const g of new Set((p.key.security_group_ids as string[]) ?? []))
-      pushTo(computePortsByGroup, g, p);
-  }
-  for (const g of list('security_group')) {
-    const gp = computePortsByGroup.get(g.id) ?? [];
-    const serverIds = sortedUnique(gp.map(p => String(p.key.device_id)));
-    const networkIds = sortedUnique(gp.map(p => String(p.key.network_id)));
-    const rules = rulesByGroup.get(g.id) ?? [];
-    const ingress = rules.filter(r => r.key.direction === 'ingress').length;
-    Object.assign(g.derived, {
-      attached_server_ids: serverIds,
-      attached_server_names: sortedUnique(
-        serverIds.map(id => serversById.get(id)?.name ?? null),
-      ),
-      attached_server_count: serverIds.length,
-      attached_network_ids: networkIds,
-      attached_network_names: sortedUnique(
-        networkIds.map(id => networks.get(id)?.name ?? null),
-      ),
-      attached_network_count: networkIds.length,
-      ingress_rule_count: ingress,
-      egress_rule_count: rules.length - ingress,
-      total_rule_count: rules.length,
-    });
-    carryUnless(g, complete('port', 'server'), [
-      'attached_server_ids',
-      'attached_server_names',
-      'attached_server_count',
-    ]);
-    carryUnless(g, complete('port', 'network'), [
-      'attached_network_ids',
-      'attached_network_names',
-      'attached_network_count',
-    ]);
-    carryUnless(g, complete('security_group_rule'), [
-      'ingress_rule_count',
-      'egress_rule_count',
-      'total_rule_count',
-    ]);
-  }
-
-  // ---- floating IPs, routers
-  const portsById = new Map(ports.map(p => [p.id, p] as const));
-  for (const f of fips) {
-    const port = f.key.port_id
-      ? portsById.get(String(f.key.port_id))
-      : undefined;
-    const serverId =
-      port && String(port.key.device_owner ?? '').startsWith('compute:')
-        ? String(port.key.device_id)
-        : null;
-    f.derived.server_id = serverId;
-    f.derived.server_name = serverId
-      ? serversById.get(serverId)?.name ?? null
-      : null;
-    carryUnless(f, complete('port', 'server'), ['server_id', 'server_name']);
-  }
-  const routerInterfaces = new Map<unknown, CollectedResource[]>();
-  for (const p of ports) {
-    if (String(p.key.device_owner ?? '').startsWith('network:router_interface'))
-      pushTo(routerInterfaces, p.key.device_id, p);
-  }
-  for (const r of list('router')) {
-    r.derived.interface_subnet_ids = sortedUnique(
-      (routerInterfaces.get(r.id) ?? []).flatMap(p =>
-        ((p.key.fixed_ips as JsonMap[]) ?? []).map(f => String(f.subnet_id)),
-      ),
-    );
-    carryUnless(r, complete('port'), ['interface_subnet_ids']);
-  }
-
-  // ---- usage counts
-  const countBy = (values: Array<string | null>) => {
-    const m = new Map<string, number>();
-    for (const v of values) if (v) m.set(v, (m.get(v) ?? 0) + 1);
-    return m;
-  };
-  const byFlavor = countBy(servers.map(s => String(s.key.flavor_name)));
-  for (const f of list('flavor')) {
-    f.derived.server_count = byFlavor.get(String(f.key.name)) ?? 0;
-    carryUnless(f, complete('server'), ['server_count']);
-  }
-  const byImage = countBy(servers.map(s => s.key.image_id as string | null));
-  for (const i of list('image')) {
-    i.derived.server_count = byImage.get(i.id) ?? 0;
-    carryUnless(i, complete('server'), ['server_count']);
-  }
-  const byKeypair = countBy(
-    servers.map(s =>
-      s.key.key_name ? `${s.key.user_id}/${s.key.key_name}` : null,
-    ),
-  );
-  for (const k of list('keypair')) {
-    k.derived.server_count = byKeypair.get(k.id) ?? 0;
-    carryUnless(k, complete('server'), ['server_count']);
-  }
-
-  // ---- users: effective roles from the effective assignments (INV-13)
-  const effectiveRoles = new Map<string, string[]>();
-  for (const a of ctx.effectiveAssignments ?? []) {
-    if (!a.user) continue;
-    const scope =
-      a.scope.project?.name ??
-      a.scope.project?.id ??
-      a.scope.domain?.name ??
-      a.scope.domain?.id ??
-      (a.scope.system ? 'system' : '?');
-    const kind = scopeTypeOf(a.scope);
-    pushTo(
-      effectiveRoles,
-      a.user.id,
-      `${a.role.name ?? a.role.id}@${kind}:${scope}`,
-    );
-  }
-  for (const u of list('user')) {
-    u.derived.effective_roles = sortedUnique(effectiveRoles.get(u.id) ?? []);
-    carryUnless(u, ctx.effectiveAssignments !== null, ['effective_roles']);
   }
 }

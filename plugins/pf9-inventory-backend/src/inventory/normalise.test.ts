@@ -2,6 +2,7 @@ import {
   canonicalJson,
   changedFields,
   contentHash,
+  hashedForm,
   normalisedForm,
 } from './normalise';
 
@@ -36,6 +37,26 @@ describe('normalised form (INV-15)', () => {
         ),
       );
     expect(pool(1)).toBe(pool(2));
+  });
+
+  it('hashes once what the canonical JSON of the normalised form hashes', () => {
+    const key = {
+      id: 'n',
+      dns_nameservers: ['9.9.9.9', '1.1.1.1'],
+      tags: ['b', null, 'a'],
+      fixed_ips: [
+        { subnet_id: 's2', ip_address: '10.0.0.9' },
+        { ip_address: '10.0.0.1', subnet_id: 's1', extra: null },
+      ],
+      allocation_pools: [{ start: '10.0.0.9' }, { start: '10.0.0.1' }],
+      updated: 'x',
+    };
+    const derived = { project_name: 'p', owner: { z: [2, 1], a: {} } };
+    const normalised = normalisedForm('subnet', key, derived);
+    const once = hashedForm('subnet', key, derived);
+    expect(once.normalised).toEqual(normalised);
+    expect(once.json).toBe(canonicalJson(normalised));
+    expect(once.hash).toBe(contentHash(normalised));
   });
 
   it('names the changed top-level fields', () => {

@@ -97,6 +97,24 @@ export function contentHash(normalised: JsonMap): string {
   return createHash('sha256').update(canonicalJson(normalised)).digest('hex');
 }
 
+/**
+ * The normalised form with its canonical JSON (a version's content) and its hash, canonicalised once:
+ * the normalised form is canonical already, so its plain JSON is its canonical JSON.
+ */
+export function hashedForm(
+  type: InventoryType,
+  key: JsonMap,
+  derived: JsonMap,
+): { normalised: JsonMap; json: string; hash: string } {
+  const normalised = normalisedForm(type, key, derived);
+  const json = JSON.stringify(normalised);
+  return {
+    normalised,
+    json,
+    hash: createHash('sha256').update(json).digest('hex'),
+  };
+}
+
 /** The top-level fields whose canonical values differ. */
 export function changedFields(
   before: JsonMap | undefined,

@@ -4,9 +4,11 @@
  * deletions only under the safety rule. Everything of one type is one transaction; the GET
  * verification of deletion candidates happens before it (no network I/O inside a transaction).
  */
+import { createHash } from 'crypto';
 import { Knex } from 'knex';
+import { BulkValue, bulkInsert } from './bulkInsert';
 import { loadSweep } from './lastSeen';
-import { changedFields, contentHash, normalisedForm } from './normalise';
+import { changedFields, hashedForm, normalisedForm } from './normalise';
 import {
   CollectedResource,
   CollectedType,
@@ -36,26 +38,82 @@ export interface WriteOptions {
   now?: () => Date;
 }
 
+/** What the writer reads of every stored row of the type: no payloads (a re-sync compares hashes). */
 interface StoredRow {
   id: string;
   name: string | null;
   project_id: string | null;
   domain_id: string | null;
   partition_key: string | null;
-  key_fields: string;
-  raw: string | null;
-  derived: string | null;
   content_hash: string;
+  row_hash: string | null;
   version_no: number;
   deleted: boolean | number;
   last_seen_run: string;
   last_seen_at: unknown;
   seen_in_sweep: boolean | number;
-  status: string | null;
-  search_text: string | null;
 }
 
-const parseMap = (v: string | null): JsonMap =>
+const STORED_COLUMNS = [
+  'id',
+  'name',
+  'project_id',
+  'domain_id',
+  'partition_key',
+  'content_hash',
+  'row_hash',
+  'version_no',
+  'deleted',
+  'last_seen_run',
+  'last_seen_at',
+  'seen_in_sweep',
+];
+
+const RESOURCE_COLUMNS = [
+  'cloud_id',
+  'type',
+  'id',
+  'name',
+  'project_id',
+  'domain_id',
+  'status',
+  'partition_key',
+  'search_text',
+  'key_fields',
+  'raw',
+  'derived',
+  'row_hash',
+  'content_hash',
+  'version_no',
+  'deleted',
+  'first_seen_run',
+  'last_seen_run',
+  'last_seen_at',
+  'seen_in_sweep',
+  'updated_at',
+] as const;
+
+const VERSION_COLUMNS = [
+  'cloud_id',
+  'type',
+  'resource_id',
+  'version_no',
+  'run_id',
+  'change_type',
+  'recorded_at',
+  'content_hash',
+  'content',
+  'changed_fields',
+  'project_id',
+  'domain_id',
+] as const;
+
+/** Rows (and versions) per bulk insert: bounds what one type holds in serialised form at once. */
+const ROWS_PER_BATCH = 1000;
+/** Rows whose payloads are read back at once (changed rows, carried fields, deletions). */
+const DETAIL_BATCH = 500;
+
+const parseMap = (v: string | null | undefined): JsonMap =>
   v ? (JSON.parse(v) as JsonMap) : {};
 
 function searchText(r: CollectedResource): string {
@@ -65,12 +123,73 @@ function searchText(r: CollectedResource): string {
     .toLowerCase();
 }
 
-/**
- * Rows per multi-row INSERT. PostgreSQL takes up to 65,535 bind parameters per statement (19 columns ×
- * 1,000 rows fits); knex writes SQLite multi-row inserts as `UNION ALL` selects, limited to 500 terms.
- */
-function chunkSize(db: Knex): number {
-  return String(db.client.config.client).includes('sqlite') ? 50 : 1000;
+/** The columns of a row a sync writes, except "last seen". */
+interface RowContent {
+  name: string | null;
+  project_id: string | null;
+  domain_id: string | null;
+  status: string | null;
+  partition_key: string | null;
+  search_text: string;
+  key_fields: string;
+  raw: string | null;
+  derived: string;
+}
+
+/** Hash of a row's content (`row_hash`): an unchanged row is recognised without reading it back. */
+function rowHash(c: RowContent): string {
+  const h = createHash('sha1');
+  for (const v of [
+    c.name,
+    c.project_id,
+    c.domain_id,
+    c.status,
+    c.partition_key,
+    c.search_text,
+    c.key_fields,
+    c.raw,
+    c.derived,
+  ]) {
+    // a separator that JSON text and names never contain, and a distinct mark for null
+    h.update(v === null ? '\u0001' : v).update('\u0000');
+  }
+  return h.digest('hex');
+}
+
+function rowContent(r: CollectedResource): RowContent {
+  return {
+    name: r.name,
+    project_id: r.projectId,
+    domain_id: r.domainId,
+    status: r.status,
+    partition_key: r.partition ?? null,
+    search_text: searchText(r),
+    key_fields: JSON.stringify(r.key),
+    raw:
+      typeof r.raw === 'string' || r.raw === null
+        ? r.raw
+        : JSON.stringify(r.raw),
+    derived: JSON.stringify(r.derived),
+  };
+}
+
+/** Payload columns of some stored rows of one type, read `DETAIL_BATCH` at a time. */
+async function loadDetails(
+  db: Knex,
+  cloudId: string,
+  type: InventoryType,
+  ids: string[],
+  columns: string[],
+): Promise<Map<string, Record<string, string | null>>> {
+  const out = new Map<string, Record<string, string | null>>();
+  for (let i = 0; i < ids.length; i += DETAIL_BATCH) {
+    const rows = await db('inventory_resources')
+      .where({ cloud_id: cloudId, type })
+      .whereIn('id', ids.slice(i, i + DETAIL_BATCH))
+      .select(['id', ...columns]);
+    for (const row of rows) out.set(row.id, row);
+  }
+  return out;
 }
 
 function typeStatus(t: CollectedType): TypeOutcome['status'] {
@@ -101,7 +220,7 @@ export async function writeType(
 
   const rows: StoredRow[] = await db('inventory_resources')
     .where({ cloud_id: cloudId, type: t.type })
-    .select();
+    .select(STORED_COLUMNS);
   // last seen of rows seen in the type's sweep is the sweep's (lastSeen.ts)
   const sweep = await loadSweep(db, cloudId, t.type);
   const lastSeen = (row: StoredRow) =>
@@ -178,112 +297,116 @@ export async function writeType(
     }
   }
 
+  // stored derived fields of rows whose derived fields are carried over (enrich.ts), read before hashing
+  const carried = await loadDetails(
+    db,
+    cloudId,
+    t.type,
+    toWrite.filter(r => r.carry?.length && existing.has(r.id)).map(r => r.id),
+    ['derived'],
+  );
+
   const written = { created: 0, updated: 0, unchanged: 0 };
   let reappeared = 0;
 
   await db.transaction(async tx => {
-    // rows and versions go out a chunk at a time, so a type of 40k resources is never all in memory twice
-    const chunk = chunkSize(db);
-    const newRows: any[] = [];
-    const versions: any[] = [];
+    // new rows and versions go out a batch at a time, so a type of 40k resources is never all
+    // serialised at once
+    const newRows: BulkValue[][] = [];
+    const versions: BulkValue[][] = [];
     const flush = async (all: boolean) => {
-      if (newRows.length >= chunk || (all && newRows.length))
-        await tx('inventory_resources').insert(newRows.splice(0));
-      if (versions.length >= chunk || (all && versions.length))
-        await tx('inventory_versions').insert(versions.splice(0));
-    };
-    const unchangedIds: string[] = [];
-
-    for (const r of toWrite) {
-      await flush(false);
-      const row = existing.get(r.id);
-      if (row && r.carry?.length) {
-        const before = parseMap(row.derived);
-        for (const k of r.carry) if (k in before) r.derived[k] = before[k];
-      }
-      const normalised = normalisedForm(t.type, r.key, r.derived);
-      const hash = contentHash(normalised);
-      const rawText =
-        typeof r.raw === 'string' || r.raw === null
-          ? r.raw
-          : JSON.stringify(r.raw);
-      const base = {
-        name: r.name,
-        project_id: r.projectId,
-        domain_id: r.domainId,
-        status: r.status,
-        partition_key: r.partition ?? null,
-        search_text: searchText(r),
-        key_fields: JSON.stringify(r.key),
-        raw: rawText,
-        derived: JSON.stringify(r.derived),
-        last_seen_run: runId,
-        last_seen_at: now,
-        seen_in_sweep: true,
-      };
-      const version = (
-        versionNo: number,
-        changeType: string,
-        fields: string[],
-      ) => ({
-        cloud_id: cloudId,
-        type: t.type,
-        resource_id: r.id,
-        version_no: versionNo,
-        run_id: runId,
-        change_type: changeType,
-        recorded_at: now,
-        content_hash: hash,
-        content: JSON.stringify(normalised),
-        changed_fields: JSON.stringify(fields),
-        project_id: r.projectId,
-        domain_id: r.domainId,
-      });
-
-      if (!row) {
-        newRows.push({
-          cloud_id: cloudId,
-          type: t.type,
-          id: r.id,
-          ...base,
-          content_hash: hash,
-          version_no: 1,
-          deleted: false,
-          first_seen_run: runId,
-          updated_at: now,
-        });
-        versions.push(
-          version(
-            1,
-            firstSighting ? 'discovered' : 'created',
-            Object.keys(normalised).sort(),
-          ),
+      if (newRows.length >= ROWS_PER_BATCH || (all && newRows.length))
+        await bulkInsert(
+          tx,
+          'inventory_resources',
+          RESOURCE_COLUMNS,
+          newRows.splice(0),
         );
-        written.created++;
-        continue;
-      }
-      const wasDeleted = !!row.deleted;
-      if (wasDeleted || row.content_hash !== hash) {
+      if (versions.length >= ROWS_PER_BATCH || (all && versions.length))
+        await bulkInsert(
+          tx,
+          'inventory_versions',
+          VERSION_COLUMNS,
+          versions.splice(0),
+        );
+    };
+    const version = (
+      v: {
+        id: string;
+        versionNo: number;
+        changeType: string;
+        hash: string;
+        content: string;
+        fields: string[];
+      },
+      owner: { project_id: string | null; domain_id: string | null },
+    ): BulkValue[] => [
+      cloudId,
+      t.type,
+      v.id,
+      v.versionNo,
+      runId,
+      v.changeType,
+      now,
+      v.hash,
+      v.content,
+      JSON.stringify(v.fields),
+      owner.project_id,
+      owner.domain_id,
+    ];
+    const seenNowValues = {
+      last_seen_run: runId,
+      last_seen_at: now,
+      seen_in_sweep: true,
+    };
+
+    // ---- changed and reappeared resources: the previous form is read back for the changed fields
+    type Changed = {
+      row: StoredRow;
+      content: RowContent;
+      hashOfRow: string;
+      form: ReturnType<typeof hashedForm>;
+    };
+    const changed: Changed[] = [];
+    const writeChanged = async () => {
+      const batch = changed.splice(0);
+      const stored = await loadDetails(
+        tx,
+        cloudId,
+        t.type,
+        batch.map(c => c.row.id),
+        ['key_fields', 'derived'],
+      );
+      for (const { row, content, hashOfRow, form } of batch) {
         const previous = normalisedForm(
           t.type,
-          parseMap(row.key_fields),
-          parseMap(row.derived),
+          parseMap(stored.get(row.id)?.key_fields),
+          parseMap(stored.get(row.id)?.derived),
         );
+        const wasDeleted = !!row.deleted;
         const versionNo = row.version_no + 1;
         await tx('inventory_resources')
-          .where({ cloud_id: cloudId, type: t.type, id: r.id })
+          .where({ cloud_id: cloudId, type: t.type, id: row.id })
           .update({
-            ...base,
-            content_hash: hash,
+            ...content,
+            ...seenNowValues,
+            row_hash: hashOfRow,
+            content_hash: form.hash,
             version_no: versionNo,
             deleted: false,
             updated_at: now,
           });
         versions.push(
           version(
-            versionNo,
-            wasDeleted ? 'reappeared' : 'updated',
-            changedFields(previous, normalised),
+            {
+              id: row.id,
+              versionNo,
+              changeType: wasDeleted ? 'reappeared' : 'updated',
+              hash: form.hash,
+              content: form.json,
+              fields: changedFields(previous, form.normalised),
+            },
+            content,
           ),
         );
         if (wasDeleted) {
@@ -292,42 +415,81 @@ export async function writeType(
             .where({
               cloud_id: cloudId,
               type: t.type,
-              resource_id: r.id,
+              resource_id: row.id,
               reverted: false,
             })
             .update({ reverted: true, reverted_in_run_id: runId });
         } else {
           written.updated++;
         }
+      }
+    };
+
+    const unchangedIds: string[] = [];
+    for (const r of toWrite) {
+      await flush(false);
+      if (changed.length >= DETAIL_BATCH) await writeChanged();
+      const row = existing.get(r.id);
+      if (row && r.carry?.length) {
+        const before = parseMap(carried.get(r.id)?.derived);
+        for (const k of r.carry) if (k in before) r.derived[k] = before[k];
+      }
+      const form = hashedForm(t.type, r.key, r.derived);
+      const content = rowContent(r);
+      const hashOfRow = rowHash(content);
+
+      if (!row) {
+        const values: Record<(typeof RESOURCE_COLUMNS)[number], BulkValue> = {
+          cloud_id: cloudId,
+          type: t.type,
+          id: r.id,
+          ...content,
+          ...seenNowValues,
+          row_hash: hashOfRow,
+          content_hash: form.hash,
+          version_no: 1,
+          deleted: false,
+          first_seen_run: runId,
+          updated_at: now,
+        };
+        newRows.push(RESOURCE_COLUMNS.map(c => values[c]));
+        versions.push(
+          version(
+            {
+              id: r.id,
+              versionNo: 1,
+              changeType: firstSighting ? 'discovered' : 'created',
+              hash: form.hash,
+              content: form.json,
+              fields: Object.keys(form.normalised).sort(),
+            },
+            content,
+          ),
+        );
+        written.created++;
+        continue;
+      }
+      if (row.deleted || row.content_hash !== form.hash) {
+        changed.push({ row, content, hashOfRow, form });
         continue;
       }
       written.unchanged++;
       // same content: refresh what is not history (raw payload, volatile values, last seen)
-      if (
-        row.raw !== rawText ||
-        row.derived !== base.derived ||
-        row.key_fields !== base.key_fields ||
-        row.status !== base.status ||
-        row.search_text !== base.search_text ||
-        row.partition_key !== base.partition_key
-      ) {
+      if (row.row_hash !== hashOfRow) {
         await tx('inventory_resources')
           .where({ cloud_id: cloudId, type: t.type, id: r.id })
-          .update(base);
+          .update({ ...content, ...seenNowValues, row_hash: hashOfRow });
       } else if (!row.seen_in_sweep) {
         // a row seen in the sweep is seen in this run once the sweep moves: no update
         unchangedIds.push(r.id);
       }
     }
+    await writeChanged();
     for (let i = 0; i < unchangedIds.length; i += 500) {
       await tx('inventory_resources')
         .where({ cloud_id: cloudId, type: t.type })
         .whereIn('id', unchangedIds.slice(i, i + 500))
-        .update({
-          last_seen_run: runId,
-          last_seen_at: now,
-          seen_in_sweep: true,
-        });
+        .update(seenNowValues);
     }
     await flush(true);
 
@@ -364,28 +526,35 @@ export async function writeType(
     }
 
     // ---- deletion records (INV-20): the row stays, flagged deleted
+    const gone = await loadDetails(
+      tx,
+      cloudId,
+      t.type,
+      toDelete.map(d => d.row.id),
+      ['key_fields', 'derived'],
+    );
     for (const { row, verified } of toDelete) {
-      const key = parseMap(row.key_fields);
-      const derived = parseMap(row.derived);
-      const content = normalisedForm(t.type, key, derived);
+      const derived = parseMap(gone.get(row.id)?.derived);
+      const content = JSON.stringify(
+        normalisedForm(t.type, parseMap(gone.get(row.id)?.key_fields), derived),
+      );
       const versionNo = row.version_no + 1;
       await tx('inventory_resources')
         .where({ cloud_id: cloudId, type: t.type, id: row.id, deleted: false })
         .update({ deleted: true, version_no: versionNo, updated_at: now });
-      versions.push({
-        cloud_id: cloudId,
-        type: t.type,
-        resource_id: row.id,
-        version_no: versionNo,
-        run_id: runId,
-        change_type: 'deleted',
-        recorded_at: now,
-        content_hash: row.content_hash,
-        content: JSON.stringify(content),
-        changed_fields: '[]',
-        project_id: row.project_id,
-        domain_id: row.domain_id,
-      });
+      versions.push(
+        version(
+          {
+            id: row.id,
+            versionNo,
+            changeType: 'deleted',
+            hash: row.content_hash,
+            content,
+            fields: [],
+          },
+          row,
+        ),
+      );
       await tx('inventory_deletions').insert({
         cloud_id: cloudId,
         type: t.type,
@@ -401,7 +570,7 @@ export async function writeType(
         detected_at: now,
         reason: 'absent_from_complete_listing',
         verified_by_get: verified,
-        content: JSON.stringify(content),
+        content,
         reverted: false,
       });
       deletions.recorded++;
