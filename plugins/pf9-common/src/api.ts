@@ -152,6 +152,16 @@ export interface InventoryMostChanged {
   }>;
 }
 
+/** The reply of `POST /inventory/runs/{runId}/deletions/{type}/approve|reject` (INV-21). */
+export interface InventoryGuardDecision {
+  runId: string;
+  type: InventoryType;
+  decision: 'approved' | 'rejected';
+  candidates: number;
+  recorded: number;
+  kept: number;
+}
+
 export type InventoryTypeStatus =
   | 'complete'
   | 'incomplete'

@@ -6,6 +6,7 @@ import {
   ComplianceRowQuery,
   ComplianceSummary,
   InventoryDeletion,
+  InventoryGuardDecision,
   InventoryMostChanged,
   InventoryRecentChange,
   InventoryRecentChangeQuery,
@@ -185,6 +186,23 @@ export class Pf9Client {
   listDeletions(
     query: InventoryDeletionQuery = {},
   ): Promise<Pf9Page<InventoryDeletion>> {
+  /**
+   * INV-21: approves (records the deletions still confirmed gone) or rejects a batch the mass-deletion
+   * guard held back in a run. 409 when already decided or superseded by a later complete listing.
+   */
+  decideGuardedDeletions(
+    runId: string,
+    type: InventoryType,
+    decision: 'approve' | 'reject',
+  ): Promise<InventoryGuardDecision> {
+    return this.request(
+      `/inventory/runs/${segment(runId)}/deletions/${segment(
+        type,
+      )}/${decision}`,
+      { method: 'POST' },
+    );
+  }
+
     return this.get(`/inventory/deletions${queryString(query)}`);
   }
 

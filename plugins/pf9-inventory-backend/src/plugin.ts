@@ -14,6 +14,7 @@ import { scheduleExports } from './export/scheduler';
 import { ExportService } from './export/service';
 import { InventorySyncEngine } from './inventory/engine';
 import { inventoryMetricFamilies } from './inventory/metrics';
+import { GuardedBatches } from './inventory/guardedBatches';
 import { InventoryHistory } from './inventory/history';
 import { InventoryQueries } from './inventory/query';
 import { scheduleHistoryPruning } from './inventory/retention';
@@ -210,3 +211,7 @@ export const pf9Plugin = createBackendPlugin({
     });
   },
 });
+              guardedBatches: new GuardedBatches(db, {
+                verifier: cloudId => inventoryEngine.verifier(cloudId),
+                verifyLimit: pf9Config.inventory.verifyLimit,
+              }),

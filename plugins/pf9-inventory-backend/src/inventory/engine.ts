@@ -106,6 +106,19 @@ export class InventorySyncEngine {
     return (await this.start(cloudId, trigger, triggeredBy)).done;
   }
 
+  /** INV-19 rule 4 for a cloud, outside a run (approval of a guarded batch, INV-21). */
+  verifier(
+    cloudId: string,
+  ): (type: InventoryType, id: string) => Promise<VerifyResult> {
+    const cloud = this.cloud(cloudId);
+    const client = this.options.clientFactory
+      ? this.options.clientFactory(cloud)
+      : createOpenStackClient(cloud, {
+          logger: openStackLogger(this.options.logger),
+        });
+    return (type, id) => verifyGone(client, type, id);
+  }
+
   /** Waits for the syncs this instance started (tests, shutdown). */
   async whenIdle(): Promise<void> {
     await Promise.allSettled([...this.inFlight.values()]);

@@ -7,13 +7,19 @@
 import { createHash } from 'crypto';
 import { Knex } from 'knex';
 import { BulkValue, bulkInsert } from './bulkInsert';
+import { recordDeletions } from './deletions';
 import { loadSweep } from './lastSeen';
+import {
+  DETAIL_BATCH,
+  VERSION_COLUMNS,
+  loadDetails,
+  parseMap,
+} from './storedRows';
 import { changedFields, hashedForm, normalisedForm } from './normalise';
 import {
   CollectedResource,
   CollectedType,
   InventoryType,
-  JsonMap,
   TypeOutcome,
 } from './types';
 
@@ -93,28 +99,8 @@ const RESOURCE_COLUMNS = [
   'updated_at',
 ] as const;
 
-const VERSION_COLUMNS = [
-  'cloud_id',
-  'type',
-  'resource_id',
-  'version_no',
-  'run_id',
-  'change_type',
-  'recorded_at',
-  'content_hash',
-  'content',
-  'changed_fields',
-  'project_id',
-  'domain_id',
-] as const;
-
 /** Rows (and versions) per bulk insert: bounds what one type holds in serialised form at once. */
 const ROWS_PER_BATCH = 1000;
-/** Rows whose payloads are read back at once (changed rows, carried fields, deletions). */
-const DETAIL_BATCH = 500;
-
-const parseMap = (v: string | null | undefined): JsonMap =>
-  v ? (JSON.parse(v) as JsonMap) : {};
 
 function searchText(r: CollectedResource): string {
   return [r.name ?? '', r.id, ...(r.searchExtra ?? [])]
@@ -171,25 +157,6 @@ function rowContent(r: CollectedResource): RowContent {
         : JSON.stringify(r.raw),
     derived: JSON.stringify(r.derived),
   };
-}
-
-/** Payload columns of some stored rows of one type, read `DETAIL_BATCH` at a time. */
-async function loadDetails(
-  db: Knex,
-  cloudId: string,
-  type: InventoryType,
-  ids: string[],
-  columns: string[],
-): Promise<Map<string, Record<string, string | null>>> {
-  const out = new Map<string, Record<string, string | null>>();
-  for (let i = 0; i < ids.length; i += DETAIL_BATCH) {
-    const rows = await db('inventory_resources')
-      .where({ cloud_id: cloudId, type })
-      .whereIn('id', ids.slice(i, i + DETAIL_BATCH))
-      .select(['id', ...columns]);
-    for (const row of rows) out.set(row.id, row);
-  }
-  return out;
 }
 
 function typeStatus(t: CollectedType): TypeOutcome['status'] {
@@ -526,55 +493,16 @@ export async function writeType(
     }
 
     // ---- deletion records (INV-20): the row stays, flagged deleted
-    const gone = await loadDetails(
+    await flush(true);
+    deletions.recorded = await recordDeletions(
       tx,
-      cloudId,
-      t.type,
-      toDelete.map(d => d.row.id),
-      ['key_fields', 'derived'],
+      { cloudId, type: t.type, runId, now },
+      toDelete.map(({ row, verified }) => ({
+        row,
+        verified,
+        lastSeen: lastSeen(row),
+      })),
     );
-    for (const { row, verified } of toDelete) {
-      const derived = parseMap(gone.get(row.id)?.derived);
-      const content = JSON.stringify(
-        normalisedForm(t.type, parseMap(gone.get(row.id)?.key_fields), derived),
-      );
-      const versionNo = row.version_no + 1;
-      await tx('inventory_resources')
-        .where({ cloud_id: cloudId, type: t.type, id: row.id, deleted: false })
-        .update({ deleted: true, version_no: versionNo, updated_at: now });
-      versions.push(
-        version(
-          {
-            id: row.id,
-            versionNo,
-            changeType: 'deleted',
-            hash: row.content_hash,
-            content,
-            fields: [],
-          },
-          row,
-        ),
-      );
-      await tx('inventory_deletions').insert({
-        cloud_id: cloudId,
-        type: t.type,
-        resource_id: row.id,
-        name: row.name,
-        project_id: row.project_id,
-        project_name: (derived.project_name as string | undefined) ?? null,
-        domain_id: row.domain_id,
-        domain_name: (derived.domain_name as string | undefined) ?? null,
-        last_seen_run_id: lastSeen(row).run,
-        last_seen_at: new Date(lastSeen(row).at as string),
-        detected_in_run_id: runId,
-        detected_at: now,
-        reason: 'absent_from_complete_listing',
-        verified_by_get: verified,
-        content,
-        reverted: false,
-      });
-      deletions.recorded++;
-    }
     await flush(true);
   });
 

@@ -436,4 +436,18 @@ describe('inventory routes', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('hours');
   });
+
+  it('lets only an admin decide a guarded deletion batch (INV-21)', async () => {
+    for (const decision of ['approve', 'reject']) {
+      const refused = await request(server)
+        .post(`/api/pf9/inventory/runs/some-run/deletions/server/${decision}`)
+        .set('Authorization', auth('technical'));
+      expect(refused.status).toBe(403);
+    }
+    const denied = await db('audit_events').where({
+      event_id: 'access.denied',
+      actor: 'service:external:tech-bot',
+    });
+    expect(denied.length).toBeGreaterThan(0);
+  });
 });

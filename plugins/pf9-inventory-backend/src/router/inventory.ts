@@ -8,6 +8,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
 import { InventorySyncEngine } from '../inventory/engine';
+import { GuardedBatches } from '../inventory/guardedBatches';
 import { InventoryHistory } from '../inventory/history';
 import {
   InventoryQueries,
@@ -24,6 +25,7 @@ export interface InventoryRouterOptions {
   engine: InventorySyncEngine;
   queries: InventoryQueries;
   history: InventoryHistory;
+  guardedBatches: GuardedBatches;
   authorizer: RouteAuthorizer;
   audit: AuditLog;
 }
@@ -38,7 +40,8 @@ const booleanParam = z
 export function createInventoryRouter(
   options: InventoryRouterOptions,
 ): express.Router {
-  const { engine, queries, history, authorizer, audit } = options;
+  const { engine, queries, history, guardedBatches, authorizer, audit } =
+    options;
   const router = Router();
   const cloudIds = engine.cloudIds();
 
@@ -109,6 +112,51 @@ export function createInventoryRouter(
     const { items, total } = await engine.runs.list(query);
     res.json({ items, page: query.page, pageSize: query.pageSize, total });
   });
+
+  // INV-21: an admin approves or rejects a batch the mass-deletion guard held back
+  router.post(
+    '/runs/:runId/deletions/:type/:decision(approve|reject)',
+    async (req, res) => {
+      const { actor } = await authorizer.authorize(
+        req,
+        pf9Permissions.inventoryDeletionsApprove,
+      );
+      const type = parseInput(typeSchema, req.params.type, 'type');
+      const decision =
+        req.params.decision === 'approve' ? 'approved' : 'rejected';
+      const target = { type: 'inventory_run', id: req.params.runId };
+      try {
+        const result = await guardedBatches.decide({
+          runId: req.params.runId,
+          type,
+          decision,
+          actor,
+        });
+        await audit.record({
+          eventId: 'inventory.deletions.approve',
+          actor,
+          severity: 'high',
+          target,
+          request: req,
+          outcome: 'success',
+          details: { ...result },
+        });
+        res.json(result);
+      } catch (e) {
+        await audit.record({
+          eventId: 'inventory.deletions.approve',
+          actor,
+          severity: 'high',
+          target,
+          request: req,
+          outcome: 'fail',
+          error: e as Error,
+          details: { runId: req.params.runId, type, decision },
+        });
+        throw e;
+      }
+    },
+  );
 
   router.get('/runs/:id', async (req, res) => {
     await authorizer.authorize(req, pf9Permissions.inventoryRead);
