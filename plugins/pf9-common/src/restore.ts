@@ -227,7 +227,8 @@ export interface RestoreLedgerEntry {
   /** `present`, `deleted`, `kept` */
   state: string;
   createdByJob: boolean;
-  step: RestoreStepName;
+  /** the step that recorded it; `ROLLBACK` for the recovery server of a failed replace (RST-17) */
+  step: RestoreStepName | 'ROLLBACK';
   recordedAt: string;
 }
 

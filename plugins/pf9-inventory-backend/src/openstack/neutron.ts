@@ -136,6 +136,26 @@ export class NeutronApi {
     ).quota;
   }
 
+  async getNetwork(networkId: string): Promise<NeutronObject> {
+    return (
+      await this.session.json<{ network: NeutronObject }>(
+        'network',
+        'GET',
+        `/v2.0/networks/${enc(networkId)}`,
+      )
+    ).network;
+  }
+
+  async getSubnet(
+    subnetId: string,
+  ): Promise<NeutronObject & { cidr?: string; network_id?: string }> {
+    return (
+      await this.session.json<{
+        subnet: NeutronObject & { cidr?: string; network_id?: string };
+      }>('network', 'GET', `/v2.0/subnets/${enc(subnetId)}`)
+    ).subnet;
+  }
+
   async getPort(portId: string): Promise<NeutronPort> {
     return (
       await this.session.json<{ port: NeutronPort }>(

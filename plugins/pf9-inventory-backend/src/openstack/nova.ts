@@ -286,6 +286,26 @@ export class NovaApi {
     return body.quota_set;
   }
 
+  async getFlavor(flavorId: string): Promise<NovaFlavor> {
+    const body = await this.session.json<{ flavor: NovaFlavor }>(
+      'compute',
+      'GET',
+      `/flavors/${enc(flavorId)}`,
+    );
+    return body.flavor;
+  }
+
+  /** A keypair by name; an admin reads another user's with `userId` (keypairs belong to users). */
+  async getKeypair(name: string, userId?: string): Promise<NovaKeypair> {
+    const body = await this.session.json<{ keypair: NovaKeypair }>(
+      'compute',
+      'GET',
+      `/os-keypairs/${enc(name)}`,
+      { query: userId ? { user_id: userId } : undefined },
+    );
+    return body.keypair;
+  }
+
   async getServer(serverId: string): Promise<NovaServer> {
     const body = await this.session.json<{ server: NovaServer }>(
       'compute',
@@ -357,6 +377,68 @@ export class NovaApi {
       res.body?.image_id ?? res.location?.split('/').filter(Boolean).pop();
     if (!id) throw new Error(`createImage of ${serverId} returned no image id`);
     return id;
+  }
+
+  /** Imports a public key for the calling user. */
+  async importKeypair(name: string, publicKey: string): Promise<NovaKeypair> {
+    const body = await this.session.json<{ keypair: NovaKeypair }>(
+      'compute',
+      'POST',
+      '/os-keypairs',
+      { body: { keypair: { name, public_key: publicKey } } },
+    );
+    return body.keypair;
+  }
+
+  async deleteKeypair(name: string): Promise<void> {
+    await this.session.request(
+      'compute',
+      'DELETE',
+      `/os-keypairs/${enc(name)}`,
+    );
+  }
+
+  /** Nova 2.85+: switches `delete_on_termination` of an attached volume (PUT os-volume_attachments). */
+  async updateVolumeAttachment(
+    serverId: string,
+    volumeId: string,
+    deleteOnTermination: boolean,
+  ): Promise<void> {
+    await this.session.request(
+      'compute',
+      'PUT',
+      `/servers/${enc(serverId)}/os-volume_attachments/${enc(volumeId)}`,
+      {
+        microversion: '2.85',
+        body: {
+          volumeAttachment: {
+            volumeId,
+            delete_on_termination: deleteOnTermination,
+          },
+        },
+      },
+    );
+  }
+
+  async attachVolume(
+    serverId: string,
+    volumeId: string,
+    device?: string,
+  ): Promise<VolumeAttachment> {
+    const body = await this.session.json<{
+      volumeAttachment: VolumeAttachment;
+    }>('compute', 'POST', `/servers/${enc(serverId)}/os-volume_attachments`, {
+      body: { volumeAttachment: { volumeId, ...(device ? { device } : {}) } },
+    });
+    return body.volumeAttachment;
+  }
+
+  async detachVolume(serverId: string, volumeId: string): Promise<void> {
+    await this.session.request(
+      'compute',
+      'DELETE',
+      `/servers/${enc(serverId)}/os-volume_attachments/${enc(volumeId)}`,
+    );
   }
 
   async listVolumeAttachments(

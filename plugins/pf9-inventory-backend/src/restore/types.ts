@@ -22,6 +22,8 @@ export interface PlannedVolume {
   sourceSnapshotId: string | null;
   /** the deterministic name of the volume the job creates (RST-12 step 11) */
   newName: string | null;
+  /** RST-19: a volume of the retried job, verified available and unattached at plan time, used instead */
+  adoptedId?: string | null;
 }
 
 export interface PlannedPort {
@@ -39,6 +41,8 @@ export interface PlannedPort {
   /** under TRY_SAME_IPS a lost address falls back to a new one; under SAME_IPS_OR_FAIL it fails (RST-8) */
   fallbackToNew: boolean;
   newName: string;
+  /** RST-19: a port of the retried job, verified with an empty device_id at plan time, used instead */
+  adoptedId?: string | null;
 }
 
 export interface RestorePlanDetails {

@@ -15,6 +15,7 @@ import { resolveRole } from '../permissions/roleResolver';
 import { ComplianceRouterOptions, createComplianceRouter } from './compliance';
 import { createExportRouter, ExportRouterOptions } from './export';
 import { createInventoryRouter, InventoryRouterOptions } from './inventory';
+import { createRestoreRouter, RestoreRouterOptions } from './restore';
 import { createSnapshotRouter, SnapshotRouterOptions } from './snapshots';
 
 export interface RouterOptions {
@@ -30,6 +31,8 @@ export interface RouterOptions {
   snapshots?: SnapshotRouterOptions;
   /** the compliance area's routes, under /compliance */
   compliance?: ComplianceRouterOptions;
+  /** the restore area's routes, under /restore */
+  restore?: RestoreRouterOptions;
 }
 
 /** The routes of the foundation: health and access. The areas add their own routers beside these. */
@@ -89,6 +92,9 @@ export function createRouter(options: RouterOptions): express.Router {
   }
   if (options.compliance) {
     router.use('/compliance', createComplianceRouter(options.compliance));
+  }
+  if (options.restore) {
+    router.use('/restore', createRestoreRouter(options.restore));
   }
 
   return router;

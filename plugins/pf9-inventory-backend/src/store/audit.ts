@@ -63,3 +63,69 @@ export class AuditLog {
     }
   }
 }
+
+export interface AuditEventRow {
+  id: number;
+  eventId: string;
+  severity: string;
+  actor: string;
+  targetType: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  projectId: string | null;
+  domainId: string | null;
+  outcome: 'success' | 'fail';
+  error: string | null;
+  details: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+/**
+ * Reads audit events whose id starts with a prefix (e.g. `restore.`), newest first. Read-only; `where`
+ * lets an area add its own filters (scope, target).
+ */
+export async function readAuditEvents(
+  db: Knex,
+  filter: {
+    eventPrefix: string;
+    page: number;
+    pageSize: number;
+    where?: (q: Knex.QueryBuilder) => void;
+  },
+): Promise<{ items: AuditEventRow[]; total: number }> {
+  const base = db('audit_events')
+    .whereRaw("event_id like ? escape '\\'", [
+      `${filter.eventPrefix.replace(/[\\%_]/g, m => `\\${m}`)}%`,
+    ])
+    .modify(q => filter.where?.(q));
+  const [{ n }] = await base.clone().count({ n: '*' });
+  const rows = await base
+    .clone()
+    .orderBy([
+      { column: 'created_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
+    .limit(filter.pageSize)
+    .offset((filter.page - 1) * filter.pageSize);
+  return {
+    total: Number(n),
+    items: rows.map((r: any) => ({
+      id: Number(r.id),
+      eventId: r.event_id,
+      severity: r.severity,
+      actor: r.actor,
+      targetType: r.target_type ?? null,
+      targetId: r.target_id ?? null,
+      targetName: r.target_name ?? null,
+      projectId: r.project_id ?? null,
+      domainId: r.domain_id ?? null,
+      outcome: r.outcome,
+      error: r.error ?? null,
+      details: r.details ? JSON.parse(r.details) : null,
+      createdAt: (r.created_at instanceof Date
+        ? r.created_at
+        : new Date(r.created_at)
+      ).toISOString(),
+    })),
+  };
+}
