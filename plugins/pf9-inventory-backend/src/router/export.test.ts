@@ -1,16 +1,4 @@
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { authServiceFactory } from '@backstage/backend-defaults/auth';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import permissionBackend from '@backstage/plugin-permission-backend';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Simulator } from '@internal/openstack-sim';
 import { promises as fs } from 'fs';
 import JSZip from 'jszip';
@@ -20,10 +8,9 @@ import path from 'path';
 import request from 'supertest';
 import { readXlsx, table } from '../export/__testUtils__/read';
 import { startTinySim } from '../inventory/__testUtils__/harness';
+import { startPf9Backend } from './__testUtils__/backend';
 import { closeSharedAgents } from '../openstack';
 import { simCloud } from '../openstack/__testUtils__/sim';
-import { pf9PermissionPolicyModule } from '../permissions/policy';
-import { pf9Plugin } from '../plugin';
 
 jest.setTimeout(120_000);
 
@@ -68,7 +55,15 @@ describe('export and delta routes', () => {
       ),
     ];
     [scopedDomain, otherDomain] = domains;
-    const config = {
+    ({ server } = await startPf9Backend({
+      db,
+      databases,
+      tokens: {
+        'tech-bot': TOKENS.technical,
+        'viewer-bot': TOKENS.viewer,
+        'scoped-bot': TOKENS.scoped,
+        'nobody-bot': TOKENS.nobody,
+      },
       pf9: {
         clouds: [simCloud(sim)],
         access: {
@@ -86,42 +81,6 @@ describe('export and delta routes', () => {
         inventory: { schedule: { initialDelay: { hours: 1 } } },
         export: { directory: dir, schedule: { enabled: false } },
       },
-      permission: { enabled: true },
-      backend: {
-        auth: {
-          externalAccess: (
-            [
-              ['technical', 'tech-bot'],
-              ['viewer', 'viewer-bot'],
-              ['scoped', 'scoped-bot'],
-              ['nobody', 'nobody-bot'],
-            ] as const
-          ).map(([who, subject]) => ({
-            type: 'static',
-            options: { token: TOKENS[who], subject },
-          })),
-        },
-      },
-    };
-    ({ server } = await startTestBackend({
-      features: [
-        pf9Plugin,
-        permissionBackend,
-        pf9PermissionPolicyModule,
-        mockServices.rootConfig.factory({ data: config }),
-        createServiceFactory({
-          service: coreServices.database,
-          deps: { plugin: coreServices.pluginMetadata },
-          async factory({ plugin }) {
-            const knex =
-              plugin.getId() === 'pf9' ? db : await databases.init('SQLITE_3');
-            return mockServices.database({ knex });
-          },
-        }),
-        permissionsServiceFactory,
-        authServiceFactory,
-        httpAuthServiceFactory,
-      ],
     }));
     firstRunId = await sync();
   });

@@ -1,24 +1,11 @@
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { authServiceFactory } from '@backstage/backend-defaults/auth';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import permissionBackend from '@backstage/plugin-permission-backend';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Simulator } from '@internal/openstack-sim';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { closeSharedAgents } from '../openstack';
 import { simCloud } from '../openstack/__testUtils__/sim';
 import { startTinySim } from '../inventory/__testUtils__/harness';
-import { pf9PermissionPolicyModule } from '../permissions/policy';
-import { pf9Plugin } from '../plugin';
+import { startPf9Backend } from './__testUtils__/backend';
 
 jest.setTimeout(120_000);
 
@@ -43,7 +30,14 @@ describe('inventory routes', () => {
     scopedDomain = sim.state.projects
       .all()
       .find(p => p.domain_id !== 'default')!.domain_id;
-    const config = {
+    ({ server } = await startPf9Backend({
+      db,
+      databases,
+      tokens: {
+        'tech-bot': TOKENS.technical,
+        'viewer-bot': TOKENS.viewer,
+        'scoped-bot': TOKENS.scoped,
+      },
       pf9: {
         clouds: [simCloud(sim)],
         access: {
@@ -60,46 +54,6 @@ describe('inventory routes', () => {
         },
         inventory: { schedule: { initialDelay: { hours: 1 } } },
       },
-      permission: { enabled: true },
-      backend: {
-        auth: {
-          externalAccess: [
-            {
-              type: 'static',
-              options: { token: TOKENS.technical, subject: 'tech-bot' },
-            },
-            {
-              type: 'static',
-              options: { token: TOKENS.viewer, subject: 'viewer-bot' },
-            },
-            {
-              type: 'static',
-              options: { token: TOKENS.scoped, subject: 'scoped-bot' },
-            },
-          ],
-        },
-      },
-    };
-    ({ server } = await startTestBackend({
-      features: [
-        pf9Plugin,
-        permissionBackend,
-        pf9PermissionPolicyModule,
-        mockServices.rootConfig.factory({ data: config }),
-        // the pf9 plugin gets the database this test reads; every other plugin its own
-        createServiceFactory({
-          service: coreServices.database,
-          deps: { plugin: coreServices.pluginMetadata },
-          async factory({ plugin }) {
-            const knex =
-              plugin.getId() === 'pf9' ? db : await databases.init('SQLITE_3');
-            return mockServices.database({ knex });
-          },
-        }),
-        permissionsServiceFactory,
-        authServiceFactory,
-        httpAuthServiceFactory,
-      ],
     }));
   });
 

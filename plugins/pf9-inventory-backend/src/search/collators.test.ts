@@ -8,7 +8,15 @@ import { closeSharedAgents } from '../openstack';
 import { simCloud } from '../openstack/__testUtils__/sim';
 import { pf9Plugin } from '../plugin';
 import {
+  planRequest,
+  volumeBootedFixture,
+} from '../restore/__testUtils__/executorHarness';
+import { TEST_USER_DATA_KEY } from '../restore/__testUtils__/planFixtures';
+import { prepareSim } from '../snapshots/__testUtils__/sim';
+import {
   Pf9ResourceCollatorFactory,
+  Pf9RestoreJobCollatorFactory,
+  Pf9SnapshotRunCollatorFactory,
   Pf9SyncRunCollatorFactory,
 } from './collators';
 
@@ -26,10 +34,11 @@ async function collect(factory: {
 describe('pf9 collators, reading a real pf9 backend as the search plugin', () => {
   let sim: Simulator;
   let reader: Pf9Reader;
+  let backend: any;
 
   beforeAll(async () => {
     sim = await startTinySim();
-    const { server } = await startTestBackend({
+    ({ server: backend } = await startTestBackend({
       features: [
         pf9Plugin,
         mockServices.rootConfig.factory({
@@ -43,24 +52,25 @@ describe('pf9 collators, reading a real pf9 backend as the search plugin', () =>
                 },
               },
               inventory: { schedule: { initialDelay: { hours: 1 } } },
+              restore: { enabled: true, userDataKey: TEST_USER_DATA_KEY },
             },
           },
         }),
       ],
-    });
-    const started = await request(server)
+    }));
+    const started = await request(backend)
       .post('/api/pf9/inventory/runs')
       .send({ cloudId: 'sim' });
     if (started.status !== 202)
       throw new Error(`sync not started: ${started.status}`);
     for (let i = 0; i < 240; i++) {
-      const { body } = await request(server).get(
+      const { body } = await request(backend).get(
         `/api/pf9/inventory/runs/${started.body.runId}`,
       );
       if (body.finishedAt) break;
       await new Promise(resolve => setTimeout(resolve, 250));
     }
-    const { port } = server.address() as AddressInfo;
+    const { port } = backend.address() as AddressInfo;
     reader = new Pf9Reader({
       auth: mockServices.auth({ pluginId: 'search' }),
       discovery: {
@@ -114,5 +124,48 @@ describe('pf9 collators, reading a real pf9 backend as the search plugin', () =>
     expect(documents[0].title).toMatch(
       /^Inventory sync of sim at .*: succeeded$/,
     );
+  });
+
+  it('indexes snapshot cycles', async () => {
+    const started = await request(backend)
+      .post('/api/pf9/snapshots/runs')
+      .send({ cloudId: 'sim', dryRun: true });
+    expect(started.status).toBe(202);
+    for (let i = 0; i < 240; i++) {
+      const { body } = await request(backend).get(
+        `/api/pf9/snapshots/runs/${started.body.runId}`,
+      );
+      if (body.finishedAt) break;
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+    const documents = await collect(
+      new Pf9SnapshotRunCollatorFactory({ reader, cloudIds: ['sim'] }),
+    );
+    expect(documents).toHaveLength(1);
+    expect(documents[0]).toMatchObject({
+      title: expect.stringMatching(/^Snapshot cycle of sim at /),
+      location: `/pf9/snapshots?run=${started.body.runId}`,
+    });
+    expect(documents[0].text).toContain('dry-run');
+  });
+
+  it('indexes restore jobs by server name and id', async () => {
+    // the admin credential needs a role in the fixture's project to act there
+    prepareSim(sim);
+    const fixture = await volumeBootedFixture(sim, 'search-fixture');
+    const planned = await request(backend)
+      .post('/api/pf9/restore/plans')
+      .send(planRequest(fixture));
+    expect(planned.status).toBe(201);
+    const documents = await collect(
+      new Pf9RestoreJobCollatorFactory({ reader, cloudIds: ['sim'] }),
+    );
+    expect(documents).toEqual([
+      expect.objectContaining({
+        title: 'Restore of search-fixture (side_by_side): PLANNED',
+        location: `/pf9-restore/jobs/${planned.body.planId}`,
+      }),
+    ]);
+    expect(documents[0].text).toContain(fixture.serverId);
   });
 });

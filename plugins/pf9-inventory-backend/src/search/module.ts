@@ -7,10 +7,12 @@ import { Pf9Reader } from '../catalog/pf9Reader';
 import { readPf9Config } from '../config';
 import {
   Pf9ResourceCollatorFactory,
+  Pf9RestoreJobCollatorFactory,
+  Pf9SnapshotRunCollatorFactory,
   Pf9SyncRunCollatorFactory,
 } from './collators';
 
-/** Registers the pf9 collators: resources (by name, id, IP, project) and sync runs. */
+/** Registers the pf9 collators: resources (by name, id, IP, project), sync runs, snapshot cycles, restore jobs. */
 export const searchModulePf9Collators = createBackendModule({
   pluginId: 'search',
   moduleId: 'pf9-collators',
@@ -41,10 +43,13 @@ export const searchModulePf9Collators = createBackendModule({
             types: ['domain', 'project', ...pf9.catalog.types],
           }),
         });
-        indexRegistry.addCollator({
-          schedule,
-          factory: new Pf9SyncRunCollatorFactory({ reader, cloudIds }),
-        });
+        for (const factory of [
+          new Pf9SyncRunCollatorFactory({ reader, cloudIds }),
+          new Pf9SnapshotRunCollatorFactory({ reader, cloudIds }),
+          new Pf9RestoreJobCollatorFactory({ reader, cloudIds }),
+        ]) {
+          indexRegistry.addCollator({ schedule, factory });
+        }
       },
     });
   },
