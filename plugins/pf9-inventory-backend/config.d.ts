@@ -140,12 +140,70 @@ export interface Config {
       };
       /** Minutes between scheduled compliance evaluations; default 15. */
       complianceIntervalMinutes?: number;
-      /** How snapshots are created in each volume's project; only `projectScopedAdmin` so far. */
-      credentials?: { mode: 'projectScopedAdmin' };
+      /** How snapshots are created in each volume's project (SNAP-18); default `projectScopedAdmin`. */
+      credentials?:
+        | { mode: 'projectScopedAdmin' }
+        | {
+            mode: 'serviceUser';
+            /** An existing user; the product never creates it. */
+            username: string;
+            /** @visibility secret */
+            password: string;
+            /** The user's domain, by id or by name. */
+            domainId?: string;
+            domainName?: string;
+            /** SNAP-19: grant the role on each target project when missing; default enabled, `member`. */
+            autoGrant?: {
+              enabled?: boolean;
+              role?: string;
+              /** Needed to grant `admin`. */
+              allowAdminRole?: boolean;
+            };
+            /** Revoke our grants on projects without a protected volume for this many days. */
+            revokeUnusedAfterDays?: number;
+          };
       /** New snapshots per run; the rest is deferred. Default 200. */
       maxNewPerRun?: number;
       /** Larger volumes are skipped (260 on Platform9 releases that answer 413 for large snapshots). */
       maxVolumeSizeGb?: number;
+      /** SNAP-23: volumes per batch (default 20) and seconds between batches (default 5). */
+      batchSize?: number;
+      batchDelaySeconds?: number;
+      /** SNAP-10: the assignment job (rules, manual assignments, exclusions). */
+      assignments?: {
+        /** Minutes between runs, 5–1440; default 60. */
+        intervalMinutes?: number;
+        /** Write rule and manual results to the volume metadata; default true. */
+        writeMetadata?: boolean;
+        /** Treat unmarked owner metadata as rule-managed (one-time migration); default false. */
+        adoptUnmarkedMetadata?: boolean;
+      };
+    };
+    /** VM restore (SPEC §3). */
+    restore?: {
+      /** Default false: every restore route but GET /restore/config answers 503 (RST-1). */
+      enabled?: boolean;
+      /** Minutes a plan stays executable; default 60. */
+      planTtlMinutes?: number;
+      /** Jobs running at once; default 3. */
+      maxConcurrentJobs?: number;
+      /** Jobs running at once per project; default 2. */
+      maxJobsPerProject?: number;
+      /** Stop the original before a replace (RST-12 step 4); default true. */
+      stopOriginal?: boolean;
+      /** Keep volumes the job created when it fails; default false. */
+      keepVolumesOnFailure?: boolean;
+      /** Days safety snapshots are kept; default 7. */
+      safetySnapshotRetentionDays?: number;
+      /**
+       * AES-256-GCM key for user_data at rest: 32 bytes as base64 or 64 hex digits; required when enabled.
+       * @visibility secret
+       */
+      userDataKey?: string;
+      /** Seconds between worker heartbeats; default 15. */
+      heartbeatSeconds?: number;
+      /** A job whose heartbeat is older than this is resumed by another worker; default 120. */
+      staleAfterSeconds?: number;
     };
     /** The Prometheus endpoint /api/pf9/metrics (SPEC MON-6). */
     monitoring?: {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'crypto';
-import { Ctx, RouteTable, Token, fail, ok } from './http';
+import { Ctx, RouteTable, Token, fail, isAdmin, ok } from './http';
 import { Obj, isoKeystone } from './util';
 
 const versionV3 = (base: string) => ({
@@ -350,6 +350,57 @@ export function keystoneRoutes(): RouteTable {
     ),
   );
   r.get('/v3/role_assignments', ctx => roleAssignments(ctx));
+
+  // a user's direct role on a project: check (GET/HEAD), grant (PUT), revoke (DELETE); admin only
+  const projectUserRole = '/v3/projects/([^/]+)/users/([^/]+)/roles/([^/]+)';
+  const grantOf = (ctx: Ctx) => {
+    if (!isAdmin(ctx))
+      fail(
+        'identity',
+        403,
+        'You are not authorized to perform the requested action.',
+      );
+    const [project, user, role] = ctx.params;
+    const st = ctx.state;
+    if (!st.projects.has(project))
+      fail('identity', 404, `Could not find project: ${project}.`);
+    if (!st.users.has(user))
+      fail('identity', 404, `Could not find user: ${user}.`);
+    if (!st.roles.has(role))
+      fail('identity', 404, `Could not find role: ${role}.`);
+    const index = st.roleAssignments.findIndex(
+      a =>
+        a.actorType === 'user' &&
+        a.actorId === user &&
+        a.roleId === role &&
+        a.scope.project === project &&
+        !a.inherited,
+    );
+    return { project, user, role, index };
+  };
+  r.get(projectUserRole, ctx => {
+    const g = grantOf(ctx);
+    if (g.index < 0) fail('identity', 404, `Could not find role assignment.`);
+    return { status: 204 };
+  });
+  r.put(projectUserRole, ctx => {
+    const g = grantOf(ctx);
+    if (g.index < 0) {
+      ctx.state.roleAssignments.push({
+        actorType: 'user',
+        actorId: g.user,
+        roleId: g.role,
+        scope: { project: g.project },
+      });
+    }
+    return { status: 204 };
+  });
+  r.delete(projectUserRole, ctx => {
+    const g = grantOf(ctx);
+    if (g.index < 0) fail('identity', 404, `Could not find role assignment.`);
+    ctx.state.roleAssignments.splice(g.index, 1);
+    return { status: 204 };
+  });
 
   r.post('/v3/users/([^/]+)/application_credentials', ctx => {
     const st = ctx.state;

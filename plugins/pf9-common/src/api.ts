@@ -496,6 +496,14 @@ export interface SnapshotRun {
   finishedAt: string | null;
   counts: SnapshotRunCounts;
   errorSummary: string | null;
+  /** SNAP-23 batching progress; null before the create step */
+  progress?: {
+    totalBatches: number;
+    completedBatches: number;
+    currentBatch: number;
+    progressPct: number;
+    estimatedFinishAt: string | null;
+  } | null;
 }
 
 export interface SnapshotRunQuery extends Pf9PageQuery {
@@ -509,6 +517,95 @@ export interface SnapshotRunRequest {
   dryRun?: boolean;
   policies?: string[];
   catchUp?: boolean;
+}
+
+/** The match keys of an assignment rule (SNAP-9); every present key must hold. */
+export interface SnapshotRuleMatch {
+  domain_id?: string | string[];
+  domain_name?: string | string[];
+  project_id?: string | string[];
+  project_name?: string | string[];
+  tenant_name?: string | string[];
+  project_name_glob?: string;
+  volume_name_prefix?: string;
+  volume_name_contains?: string;
+  volume_type?: string;
+  availability_zone?: string;
+  bootable?: boolean;
+  attached?: boolean;
+  min_size_gb?: number;
+  max_size_gb?: number;
+  metadata_equals?: Record<string, string>;
+  metadata_contains?: Record<string, string | string[]>;
+}
+
+/** An assignment rule as written (`POST /snapshots/rules`, draft rules of a preview). */
+export interface SnapshotRuleInput {
+  name: string;
+  priority?: number;
+  action: 'include' | 'exclude';
+  enabled?: boolean;
+  match?: SnapshotRuleMatch;
+  policies?: string[];
+  retention?: Record<string, number>;
+  description?: string | null;
+}
+
+/** A stored assignment rule (`/snapshots/rules`). */
+export interface SnapshotRule extends Required<SnapshotRuleInput> {
+  updatedBy: string;
+  createdAt: string;
+  updatedAt: string;
+  /** e.g. for an exclude catch-all */
+  warnings: string[];
+}
+
+/** A volume's assignment as the preview shows it (SNAP-8 source). */
+export interface SnapshotAssignmentView {
+  source: string;
+  matchedRule: string | null;
+  enabled: boolean;
+  misconfigured: string | null;
+  policies: Array<{
+    policy: string;
+    retention: number | null;
+    misconfigured: string | null;
+  }>;
+}
+
+/** One volume of an assignment preview (SNAP-11). */
+export interface SnapshotAssignmentPreviewRow {
+  volumeId: string;
+  volumeName: string | null;
+  projectId: string | null;
+  projectName: string | null;
+  domainId: string | null;
+  domainName: string | null;
+  current: SnapshotAssignmentView | null;
+  proposed: SnapshotAssignmentView;
+  metadataChanges: { set: Record<string, string>; remove: string[] };
+  ownerEdited: boolean;
+}
+
+export interface SnapshotAssignmentPreview
+  extends Pf9Page<SnapshotAssignmentPreviewRow> {
+  summary: {
+    volumes: number;
+    protectedVolumes: number;
+    changed: number;
+    metadataWrites: number;
+    bySource: Record<string, number>;
+  };
+  warnings: string[];
+}
+
+export interface SnapshotAssignmentPreviewRequest {
+  cloudId?: string;
+  /** replaces the stored rules for the preview */
+  rules?: SnapshotRuleInput[];
+  changedOnly?: boolean;
+  page?: number;
+  pageSize?: number;
 }
 
 /** One per-pair record of a snapshot run (`/snapshots/runs/:id/records`). */

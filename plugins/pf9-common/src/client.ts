@@ -25,8 +25,12 @@ import {
   Pf9Health,
   Pf9Page,
   Pf9PageQuery,
+  SnapshotAssignmentPreview,
+  SnapshotAssignmentPreviewRequest,
   SnapshotPolicy,
   SnapshotRecord,
+  SnapshotRule,
+  SnapshotRuleInput,
   SnapshotRun,
   SnapshotRunQuery,
   SnapshotRunRequest,
@@ -182,10 +186,6 @@ export class Pf9Client {
     });
   }
 
-  /** One page of deletion records, newest first. */
-  listDeletions(
-    query: InventoryDeletionQuery = {},
-  ): Promise<Pf9Page<InventoryDeletion>> {
   /**
    * INV-21: approves (records the deletions still confirmed gone) or rejects a batch the mass-deletion
    * guard held back in a run. 409 when already decided or superseded by a later complete listing.
@@ -203,6 +203,10 @@ export class Pf9Client {
     );
   }
 
+  /** One page of deletion records, newest first. */
+  listDeletions(
+    query: InventoryDeletionQuery = {},
+  ): Promise<Pf9Page<InventoryDeletion>> {
     return this.get(`/inventory/deletions${queryString(query)}`);
   }
 
@@ -321,6 +325,27 @@ export class Pf9Client {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
     });
+  }
+
+  /** The snapshot assignment rules, in evaluation order. */
+  listSnapshotRules(): Promise<{ items: SnapshotRule[] }> {
+    return this.get('/snapshots/rules');
+  }
+
+  /** Creates a rule (`pf9.snapshots.rules`); 400 names the field that was wrong. */
+  createSnapshotRule(rule: SnapshotRuleInput): Promise<SnapshotRule> {
+    return this.post('/snapshots/rules', rule);
+  }
+
+  async deleteSnapshotRule(name: string): Promise<void> {
+    await this.send(`/snapshots/rules/${segment(name)}`, { method: 'DELETE' });
+  }
+
+  /** SNAP-11: what the assignment job would do (only GETs to OpenStack, nothing stored). */
+  previewSnapshotAssignments(
+    request: SnapshotAssignmentPreviewRequest = {},
+  ): Promise<SnapshotAssignmentPreview> {
+    return this.post('/snapshots/assignments/preview', request);
   }
 
   /** RST-1: answers even while restore is disabled. */

@@ -14,6 +14,7 @@ const inventoryDefaults = {
   },
   deletionGuard: { minCount: 10, fraction: 0.2 },
   verifyLimit: 500,
+  historyRetentionDays: 400,
 };
 
 function read(pf9: unknown) {
@@ -91,8 +92,66 @@ describe('readPf9Config', () => {
         complianceIntervalMinutes: 15,
         credentials: { mode: 'projectScopedAdmin' },
         maxNewPerRun: 200,
+        batchSize: 20,
+        batchDelaySeconds: 5,
+        assignments: {
+          intervalMinutes: 60,
+          writeMetadata: true,
+          adoptUnmarkedMetadata: false,
+        },
+      },
+      restore: {
+        enabled: false,
+        planTtlMinutes: 60,
+        maxConcurrentJobs: 3,
+        maxJobsPerProject: 2,
+        stopOriginal: true,
+        keepVolumesOnFailure: false,
+        safetySnapshotRetentionDays: 7,
+        heartbeatSeconds: 15,
+        staleAfterSeconds: 120,
       },
     });
+  });
+
+  it.each([
+    [{ restore: { enabled: true } }, 'pf9.restore.userDataKey'],
+    [
+      { restore: { enabled: true, userDataKey: 'c2hvcnQ=' } },
+      'pf9.restore.userDataKey',
+    ],
+    [{ restore: { userDataKey: 'z'.repeat(64) } }, 'pf9.restore.userDataKey'],
+    [{ restore: { planTtlMinutes: 0 } }, 'pf9.restore.planTtlMinutes'],
+  ])('rejects restore settings %j naming %s', (pf9, key) => {
+    expect(() => readPf9Config(new ConfigReader({ pf9 }))).toThrow(key);
+  });
+
+  it('refuses the demo key of app-config.yaml in production only', () => {
+    const pf9 = { restore: { enabled: true, userDataKey: 'de'.repeat(32) } };
+    const env = process.env.NODE_ENV;
+    try {
+      process.env.NODE_ENV = 'production';
+      expect(() => readPf9Config(new ConfigReader({ pf9 }))).toThrow(
+        'pf9.restore.userDataKey',
+      );
+      process.env.NODE_ENV = 'development';
+      expect(readPf9Config(new ConfigReader({ pf9 })).restore.enabled).toBe(
+        true,
+      );
+    } finally {
+      process.env.NODE_ENV = env;
+    }
+  });
+
+  it('accepts a restore key as 64 hex digits or 32 bytes of base64', () => {
+    const hex = 'ab'.repeat(32);
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    for (const userDataKey of [hex, base64]) {
+      const config = readPf9Config(
+        new ConfigReader({ pf9: { restore: { enabled: true, userDataKey } } }),
+      );
+      expect(config.restore).toMatchObject({ enabled: true, userDataKey });
+    }
   });
 
   it.each([
@@ -100,7 +159,38 @@ describe('readPf9Config', () => {
     [{ snapshots: { intervalMinutes: 1441 } }, 'pf9.snapshots.intervalMinutes'],
     [
       { snapshots: { credentials: { mode: 'serviceUser' } } },
+      'pf9.snapshots.credentials.username',
+    ],
+    [
+      { snapshots: { credentials: { mode: 'someoneElse' } } },
       'pf9.snapshots.credentials.mode',
+    ],
+    [
+      {
+        snapshots: {
+          credentials: { mode: 'serviceUser', username: 'svc', password: 'x' },
+        },
+      },
+      'pf9.snapshots.credentials.domainId',
+    ],
+    [
+      {
+        snapshots: {
+          credentials: {
+            mode: 'serviceUser',
+            username: 'svc',
+            password: 'x',
+            domainName: 'Default',
+            autoGrant: { role: 'admin' },
+          },
+        },
+      },
+      'pf9.snapshots.credentials.autoGrant.role',
+    ],
+    [{ snapshots: { batchSize: 0 } }, 'pf9.snapshots.batchSize'],
+    [
+      { snapshots: { assignments: { intervalMinutes: 2 } } },
+      'pf9.snapshots.assignments.intervalMinutes',
     ],
   ])('rejects snapshot settings %j naming %s', (pf9, key) => {
     expect(() => readPf9Config(new ConfigReader({ pf9 }))).toThrow(key);

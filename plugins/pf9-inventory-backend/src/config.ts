@@ -255,6 +255,55 @@ const catalogSchema = z
 
 export type CatalogConfig = z.infer<typeof catalogSchema>;
 
+/** SNAP-18/19: `serviceUser` (an existing user, granted a role per project) or `projectScopedAdmin`. */
+const snapshotCredentialsSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('projectScopedAdmin') }).strict(),
+  z
+    .object({
+      mode: z.literal('serviceUser'),
+      username: z.string().min(1),
+      password: z.string().min(1),
+      /** the user's domain: by id or by name */
+      domainId: z.string().min(1).optional(),
+      domainName: z.string().min(1).optional(),
+      autoGrant: z
+        .object({
+          enabled: z.boolean().default(true),
+          role: z.string().min(1).default('member'),
+          /** `admin` is granted only with this set */
+          allowAdminRole: z.boolean().default(false),
+        })
+        .strict()
+        .default({ enabled: true, role: 'member', allowAdminRole: false }),
+      /** revoke our grants on projects without a protected volume for this long */
+      revokeUnusedAfterDays: z.number().int().min(1).optional(),
+    })
+    .strict()
+    .superRefine((user, ctx) => {
+      if (!user.domainId && !user.domainName) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['domainId'],
+          message: 'needs domainId or domainName',
+        });
+      }
+      if (
+        user.autoGrant.role.toLowerCase() === 'admin' &&
+        !user.autoGrant.allowAdminRole
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['autoGrant', 'role'],
+          message: 'admin is granted only with autoGrant.allowAdminRole: true',
+        });
+      }
+    }),
+]);
+
+export type SnapshotCredentialsConfig = z.infer<
+  typeof snapshotCredentialsSchema
+>;
+
 const snapshotsSchema = z
   .object({
     /** the scheduled cycle and compliance evaluation; on-demand runs work either way */
@@ -265,14 +314,29 @@ const snapshotsSchema = z
     timeout: durationSchema.default({ minutes: 30 }),
     /** CMP-3: minutes between scheduled compliance evaluations */
     complianceIntervalMinutes: z.number().int().min(1).max(1440).default(15),
-    /** SNAP-18; only projectScopedAdmin is built so far */
-    credentials: z
-      .object({ mode: z.literal('projectScopedAdmin') })
-      .strict()
-      .default({ mode: 'projectScopedAdmin' }),
+    /** SNAP-18: how snapshots are created in each volume's project */
+    credentials: snapshotCredentialsSchema.default({
+      mode: 'projectScopedAdmin',
+    }),
     /** SNAP-16 */
     maxNewPerRun: z.number().int().min(1).default(200),
     maxVolumeSizeGb: z.number().int().min(1).optional(),
+    /** SNAP-23: volumes per batch and the pause between batches */
+    batchSize: z.number().int().min(1).max(10_000).default(20),
+    batchDelaySeconds: z.number().min(0).max(3600).default(5),
+    /** SNAP-10: the assignment job */
+    assignments: z
+      .object({
+        intervalMinutes: z.number().int().min(5).max(1440).default(60),
+        writeMetadata: z.boolean().default(true),
+        adoptUnmarkedMetadata: z.boolean().default(false),
+      })
+      .strict()
+      .default({
+        intervalMinutes: 60,
+        writeMetadata: true,
+        adoptUnmarkedMetadata: false,
+      }),
   })
   .strict();
 
@@ -285,6 +349,83 @@ const SNAPSHOTS_DEFAULTS: SnapshotsConfig = {
   complianceIntervalMinutes: 15,
   credentials: { mode: 'projectScopedAdmin' },
   maxNewPerRun: 200,
+  batchSize: 20,
+  batchDelaySeconds: 5,
+  assignments: {
+    intervalMinutes: 60,
+    writeMetadata: true,
+    adoptUnmarkedMetadata: false,
+  },
+};
+
+/** RST-9: 32 bytes for AES-256-GCM, as base64 or 64 hex digits. */
+export function parseUserDataKey(value: string): Buffer | null {
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return null;
+  const key = Buffer.from(value, 'base64');
+  return key.length === 32 ? key : null;
+}
+
+/** The key app-config.yaml uses for the simulated demo cloud; refused in production. */
+const DEMO_USER_DATA_KEY = 'de'.repeat(32);
+
+const restoreSchema = z
+  .object({
+    /** RST-1: every restore route but GET /config answers 503 while false */
+    enabled: z.boolean().default(false),
+    planTtlMinutes: z.number().int().min(1).max(1440).default(60),
+    maxConcurrentJobs: z.number().int().min(1).default(3),
+    maxJobsPerProject: z.number().int().min(1).default(2),
+    stopOriginal: z.boolean().default(true),
+    keepVolumesOnFailure: z.boolean().default(false),
+    safetySnapshotRetentionDays: z.number().int().min(1).default(7),
+    /** encrypts user_data at rest (RST-9) */
+    userDataKey: z
+      .string()
+      .refine(
+        v => parseUserDataKey(v) !== null,
+        'must be 32 bytes as base64 or 64 hex digits',
+      )
+      .optional(),
+    heartbeatSeconds: z.number().int().min(1).default(15),
+    staleAfterSeconds: z.number().int().min(10).default(120),
+  })
+  .strict()
+  .superRefine((restore, ctx) => {
+    if (restore.enabled && !restore.userDataKey) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['userDataKey'],
+        message: 'is required when restore is enabled',
+      });
+    }
+    // app-config.yaml's published demo key would otherwise reach production through config layering
+    if (
+      restore.enabled &&
+      restore.userDataKey === DEMO_USER_DATA_KEY &&
+      process.env.NODE_ENV === 'production'
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['userDataKey'],
+        message:
+          'is the published demo key of app-config.yaml; set your own (PF9_RESTORE_USER_DATA_KEY)',
+      });
+    }
+  });
+
+export type RestoreConfig = z.infer<typeof restoreSchema>;
+
+const RESTORE_DEFAULTS: RestoreConfig = {
+  enabled: false,
+  planTtlMinutes: 60,
+  maxConcurrentJobs: 3,
+  maxJobsPerProject: 2,
+  stopOriginal: true,
+  keepVolumesOnFailure: false,
+  safetySnapshotRetentionDays: 7,
+  heartbeatSeconds: 15,
+  staleAfterSeconds: 120,
 };
 
 const monitoringSchema = z
@@ -365,6 +506,7 @@ const pf9ConfigSchema = z
       frequency: { minutes: 2 },
     }),
     snapshots: snapshotsSchema.default(SNAPSHOTS_DEFAULTS),
+    restore: restoreSchema.default(RESTORE_DEFAULTS),
     // Without a monitoring section the metrics route answers 401 to everyone.
     monitoring: monitoringSchema.optional(),
   })
@@ -385,6 +527,7 @@ export interface Pf9Config {
   monitoring?: MonitoringConfig;
   catalog: CatalogConfig;
   snapshots: SnapshotsConfig;
+  restore: RestoreConfig;
 }
 
 /** Thrown at start-up for a bad `pf9` config value; the message names the key. */
@@ -419,5 +562,6 @@ export function readPf9Config(config: Config): Pf9Config {
     monitoring: parsed.data.monitoring,
     catalog: parsed.data.catalog,
     snapshots: parsed.data.snapshots,
+    restore: parsed.data.restore,
   };
 }

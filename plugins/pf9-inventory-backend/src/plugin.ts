@@ -17,6 +17,7 @@ import { inventoryMetricFamilies } from './inventory/metrics';
 import { GuardedBatches } from './inventory/guardedBatches';
 import { InventoryHistory } from './inventory/history';
 import { InventoryQueries } from './inventory/query';
+import { JobRunner } from './jobs/runner';
 import { scheduleHistoryPruning } from './inventory/retention';
 import { loadScopedResources } from './inventory/scopedResources';
 import { scheduleInventorySync } from './inventory/scheduler';
@@ -24,11 +25,18 @@ import { RouteAuthorizer } from './permissions/authorizer';
 import { scopedResourceRef, scopeRules } from './permissions/rules';
 import { buildInfoFamily } from './metrics/buildInfo';
 import { createMetricsRouter } from './metrics/router';
+import { createRestoreArea } from './restore';
+import { scheduleSafetySnapshotPruning } from './restore/housekeeping';
 import { createRouter } from './router';
 import { SnapshotCycleEngine } from './snapshots/cycle';
 import { snapshotMetricFamilies } from './snapshots/metrics';
 import { PolicyStore } from './snapshots/policies';
-import { scheduleSnapshotCycles } from './snapshots/scheduler';
+import {
+  scheduleAssignmentJobs,
+  scheduleSnapshotCycles,
+} from './snapshots/scheduler';
+import { AssignmentJob } from './snapshots/assignmentJob';
+import { SnapshotPipeline } from './snapshots/pipeline';
 import { AuditLog } from './store/audit';
 import { databaseKind, migrateStore } from './store/migrate';
 import { version } from '../package.json';
@@ -50,6 +58,7 @@ export const pf9Plugin = createBackendPlugin({
         auditor: coreServices.auditor,
         userInfo: coreServices.userInfo,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
       },
       async init(deps) {
         const pf9Config = readPf9Config(deps.config);
@@ -124,6 +133,21 @@ export const pf9Plugin = createBackendPlugin({
           db,
           clouds: pf9Config.clouds,
           logger: deps.logger.child({ area: 'compliance' }),
+          adoptUnmarkedMetadata:
+            pf9Config.snapshots.assignments.adoptUnmarkedMetadata,
+        });
+        const assignmentJob = new AssignmentJob({
+          db,
+          clouds: pf9Config.clouds,
+          logger: deps.logger.child({ area: 'snapshots' }),
+          settings: pf9Config.snapshots.assignments,
+        });
+        await scheduleAssignmentJobs({
+          scheduler: deps.scheduler,
+          job: assignmentJob,
+          cloudIds: pf9Config.clouds.map(cloud => cloud.id),
+          config: pf9Config.snapshots,
+          logger: deps.logger,
         });
         const snapshotEngine = new SnapshotCycleEngine({
           db,
@@ -133,6 +157,11 @@ export const pf9Plugin = createBackendPlugin({
             timeoutMs: durationMs(pf9Config.snapshots.timeout),
             maxNewPerRun: pf9Config.snapshots.maxNewPerRun,
             maxVolumeSizeGb: pf9Config.snapshots.maxVolumeSizeGb,
+            adoptUnmarkedMetadata:
+              pf9Config.snapshots.assignments.adoptUnmarkedMetadata,
+            credentials: pf9Config.snapshots.credentials,
+            batchSize: pf9Config.snapshots.batchSize,
+            batchDelayMs: pf9Config.snapshots.batchDelaySeconds * 1000,
           },
           // CMP-3: compliance is evaluated after every cycle
           onFinished: async run => {
@@ -152,6 +181,33 @@ export const pf9Plugin = createBackendPlugin({
           logger: deps.logger,
         });
 
+        // the one durable job runner (jobs/); restore is its first kind
+        const jobRunner = new JobRunner({
+          db,
+          logger: deps.logger.child({ area: 'jobs' }),
+          heartbeatMs: pf9Config.restore.heartbeatSeconds * 1000,
+          staleAfterMs: pf9Config.restore.staleAfterSeconds * 1000,
+        });
+        const restore = createRestoreArea({
+          db,
+          runner: jobRunner,
+          clouds: pf9Config.clouds,
+          config: pf9Config.restore,
+          logger: deps.logger.child({ area: 'restore' }),
+          audit,
+        });
+        if (pf9Config.restore.enabled) {
+          jobRunner.start();
+          deps.lifecycle.addShutdownHook(() => jobRunner.stop());
+        }
+        // RST-17: expired safety snapshots go, also while restore is switched off
+        await scheduleSafetySnapshotPruning(deps.scheduler, {
+          db,
+          clouds: pf9Config.clouds,
+          retentionDays: pf9Config.restore.safetySnapshotRetentionDays,
+          logger: deps.logger.child({ area: 'restore' }),
+        });
+
         deps.httpRouter.use(
           createRouter({
             health: {
@@ -166,6 +222,10 @@ export const pf9Plugin = createBackendPlugin({
               engine: inventoryEngine,
               queries: new InventoryQueries(db),
               history: new InventoryHistory(db),
+              guardedBatches: new GuardedBatches(db, {
+                verifier: cloudId => inventoryEngine.verifier(cloudId),
+                verifyLimit: pf9Config.inventory.verifyLimit,
+              }),
               authorizer,
               audit,
             },
@@ -177,11 +237,27 @@ export const pf9Plugin = createBackendPlugin({
             },
             snapshots: {
               engine: snapshotEngine,
+              assignments: assignmentJob,
+              pipeline: new SnapshotPipeline({
+                db,
+                inventory: inventoryEngine,
+                assignments: assignmentJob,
+                cycle: snapshotEngine,
+                logger: deps.logger.child({ area: 'snapshots' }),
+              }),
               policies: new PolicyStore(db),
               authorizer,
               audit,
             },
             compliance: { compliance, authorizer, audit },
+            restore: {
+              config: pf9Config.restore,
+              db,
+              planner: restore.planner,
+              control: restore.control,
+              authorizer,
+              audit,
+            },
           }),
         );
         deps.httpRouter.use(
@@ -211,7 +287,3 @@ export const pf9Plugin = createBackendPlugin({
     });
   },
 });
-              guardedBatches: new GuardedBatches(db, {
-                verifier: cloudId => inventoryEngine.verifier(cloudId),
-                verifyLimit: pf9Config.inventory.verifyLimit,
-              }),

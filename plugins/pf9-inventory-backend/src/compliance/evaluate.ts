@@ -6,11 +6,16 @@ import { pairKey } from '../snapshots/assignments';
 import {
   createdAtMs,
   LiveCloud,
-  managedSnapshotsOf,
+  ManagedSnapshotIndex,
+  volumeFacts,
   volumeProjectId,
   volumeServerId,
 } from '../snapshots/live';
-import { assignmentFromMetadata } from '../snapshots/metadata';
+import {
+  AssignmentSources,
+  NO_SOURCES,
+  resolveAssignment,
+} from '../snapshots/resolve';
 import type { SnapshotPolicy } from '../snapshots/policies';
 import { latestClosedPeriod } from '../snapshots/schedule';
 
@@ -66,8 +71,15 @@ export interface EvaluationInput {
   policies: SnapshotPolicy[];
   /** stored `firstProtectedAt` per pair (pairKey) */
   firstProtectedAt: Map<string, Date>;
+  /** SNAP-8: rules, manual assignments and exclusions (default none: the metadata decides) */
+  sources?: AssignmentSources;
   /** the latest real create attempt per pair (pairKey) */
   latestAttempts: Map<string, { action: string; period: string | null }>;
+}
+
+function unprotectedReason(source: string): string {
+  if (source === 'none') return 'no_assignment';
+  return source === 'exclusion' ? 'excluded' : 'opted_out';
 }
 
 /** CMP-1 for every volume of the cloud: one row per protected pair, one per unprotected volume. */
@@ -75,8 +87,14 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceRow[] {
   const { at, live } = input;
   const policyMap = new Map(input.policies.map(p => [p.name, p]));
   const rows: ComplianceRow[] = [];
+  const managed = new ManagedSnapshotIndex(live.snapshots);
   for (const volume of live.volumes) {
-    const assignment = assignmentFromMetadata(volume.metadata, policyMap);
+    const assignment = resolveAssignment(
+      volumeFacts(volume, live),
+      input.sources ?? NO_SOURCES,
+      policyMap,
+      at,
+    );
     const projectId = volumeProjectId(volume);
     const project = projectId ? live.projects.get(projectId) : undefined;
     const domainId = project?.domainId ?? null;
@@ -104,7 +122,7 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceRow[] {
         ...empty,
         policy: null,
         status: 'unprotected',
-        reason: assignment.source === 'none' ? 'no_assignment' : 'opted_out',
+        reason: unprotectedReason(assignment.source),
       });
       continue;
     }
@@ -119,7 +137,7 @@ export function evaluateCompliance(input: EvaluationInput): ComplianceRow[] {
       continue;
     }
     for (const pair of assignment.pairs) {
-      const ours = managedSnapshotsOf(live.snapshots, volume.id, pair.policy);
+      const ours = managed.of(volume.id, pair.policy);
       const available = ours.filter(s => s.status === 'available');
       const last = available.length
         ? Math.max(...available.map(createdAtMs))

@@ -10,7 +10,13 @@ import type { CloudConfig } from '../config';
 import { applyScope, Scope } from '../inventory/query';
 import { createOpenStackClient, OpenStackClient } from '../openstack';
 import { firstProtectedAt } from '../snapshots/assignments';
-import { readLiveCloud } from '../snapshots/live';
+import { AssignmentStore } from '../snapshots/assignmentStore';
+import {
+  createdAtMs,
+  isManaged,
+  LiveCloud,
+  readLiveCloud,
+} from '../snapshots/live';
 import { PolicyStore } from '../snapshots/policies';
 import { SnapshotRunStore } from '../snapshots/runs';
 import {
@@ -72,6 +78,64 @@ function toRow(row: any): ComplianceRow {
   };
 }
 
+export interface ManualSnapshot {
+  snapshotId: string;
+  snapshotName: string | null;
+  status: string | null;
+  sizeGb: number | null;
+  createdAt: string | null;
+  volumeId: string | null;
+  volumeName: string | null;
+  projectId: string | null;
+  projectName: string | null;
+  domainId: string | null;
+  domainName: string | null;
+}
+
+function toManualSnapshot(row: any): ManualSnapshot {
+  return {
+    snapshotId: row.snapshot_id,
+    snapshotName: row.snapshot_name,
+    status: row.status,
+    sizeGb: row.size_gb === null ? null : Number(row.size_gb),
+    createdAt: row.created_at ? new Date(row.created_at).toISOString() : null,
+    volumeId: row.volume_id,
+    volumeName: row.volume_name,
+    projectId: row.project_id,
+    projectName: row.project_name,
+    domainId: row.domain_id,
+    domainName: row.domain_name,
+  };
+}
+
+/** CMP-4: the listed snapshots without our marker; they never make a pair compliant. */
+function manualSnapshotRows(evaluationId: string, live: LiveCloud) {
+  const volumes = new Map(live.volumes.map(v => [v.id, v]));
+  return live.snapshots
+    .filter(s => !isManaged(s))
+    .map(s => {
+      const projectId =
+        (s['os-extended-snapshot-attributes:project_id'] as string) ?? null;
+      const project = projectId ? live.projects.get(projectId) : undefined;
+      const domainId = project?.domainId ?? null;
+      const created = createdAtMs(s);
+      return {
+        evaluation_id: evaluationId,
+        snapshot_id: s.id,
+        snapshot_name: s.name?.slice(0, 255) ?? null,
+        status: s.status ?? null,
+        size_gb: Number.isFinite(Number(s.size)) ? Number(s.size) : null,
+        created_at: Number.isNaN(created) ? null : new Date(created),
+        volume_id: s.volume_id ?? null,
+        volume_name: volumes.get(s.volume_id)?.name?.slice(0, 255) ?? null,
+        project_id: projectId,
+        project_name: project?.name ?? null,
+        domain_id: domainId,
+        domain_name: domainId ? live.domains.get(domainId) ?? null : null,
+      };
+    });
+}
+
 /** CMP-3 order: non-compliant, pending, compliant, then the oldest last snapshot (never first). */
 function ordered(q: Knex.QueryBuilder): Knex.QueryBuilder {
   return q.orderBy([
@@ -100,6 +164,8 @@ export class ComplianceService {
       clouds: CloudConfig[];
       logger: LoggerService;
       clientFactory?: (cloud: CloudConfig) => OpenStackClient;
+      /** SNAP-10, as the assignment job and the cycle use it */
+      adoptUnmarkedMetadata?: boolean;
     },
   ) {
     this.runs = new SnapshotRunStore(options.db);
@@ -135,6 +201,9 @@ export class ComplianceService {
       live,
       policies: await this.policies.list(),
       firstProtectedAt: await firstProtectedAt(this.options.db, cloudId),
+      sources: await new AssignmentStore(this.options.db).sources(cloudId, {
+        adoptUnmarkedMetadata: this.options.adoptUnmarkedMetadata ?? false,
+      }),
       latestAttempts: await this.runs.latestAttempts(
         cloudId,
         new Date(at.getTime() - ATTEMPT_LOOKBACK_MS),
@@ -171,6 +240,9 @@ export class ComplianceService {
         sla_days: r.slaDays?.slice(0, 64) ?? null,
       }));
       if (inserts.length) await tx.batchInsert('compliance_rows', inserts, 200);
+      const manual = manualSnapshotRows(id, live);
+      if (manual.length)
+        await tx.batchInsert('compliance_manual_snapshots', manual, 200);
     });
     await this.prune(cloudId);
     return { id, cloudId, evaluatedAt: at.toISOString(), trigger, rollups };
@@ -188,10 +260,9 @@ export class ComplianceService {
       .select('id');
     const ids = old.map(r => r.id);
     if (!ids.length) return;
-    await this.options
-      .db('compliance_rows')
-      .whereIn('evaluation_id', ids)
-      .delete();
+    for (const table of ['compliance_rows', 'compliance_manual_snapshots']) {
+      await this.options.db(table).whereIn('evaluation_id', ids).delete();
+    }
     await this.options.db('compliance_evaluations').whereIn('id', ids).delete();
   }
 
@@ -265,6 +336,39 @@ export class ComplianceService {
       await ordered(this.filtered(evaluation.id, filter, scope)).select()
     ).map(toRow);
     return { evaluation, summary: rollUp('all', null, items), items };
+  }
+
+  /** CMP-4: the snapshots we did not create, as of the latest evaluation; newest first. */
+  async manualSnapshots(
+    cloudId: string,
+    filter: Pick<RowFilter, 'domainId' | 'projectId'>,
+    scope: Scope,
+    paging: { page: number; pageSize: number },
+  ): Promise<{
+    evaluation: Evaluation | undefined;
+    items: ManualSnapshot[];
+    total: number;
+  }> {
+    const evaluation = await this.latest(cloudId);
+    if (!evaluation) return { evaluation, items: [], total: 0 };
+    const base = this.options
+      .db('compliance_manual_snapshots')
+      .where('evaluation_id', evaluation.id)
+      .modify(q => {
+        if (filter.domainId) q.where('domain_id', filter.domainId);
+        if (filter.projectId) q.where('project_id', filter.projectId);
+        applyScope(q, scope);
+      });
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const rows = await base
+      .clone()
+      .orderBy([
+        { column: 'created_at', order: 'desc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(paging.pageSize)
+      .offset((paging.page - 1) * paging.pageSize);
+    return { evaluation, items: rows.map(toManualSnapshot), total: Number(n) };
   }
 
   /** CMP-2 roll-ups of the latest evaluation, limited to the caller's scope. */

@@ -9,6 +9,7 @@ import {
   listKeystone,
   listKeystonePerDomain,
 } from './paging';
+import { OpenStackError } from './errors';
 import { OpenStackSession } from './session';
 
 export interface KeystoneDomain {
@@ -76,6 +77,11 @@ export interface ApplicationCredential {
 }
 
 export type ScopedListing<T> = Listing<T> & { scopeConfirmed: boolean };
+
+function projectUserRole(projectId: string, userId: string, roleId: string) {
+  const e = encodeURIComponent;
+  return `/projects/${e(projectId)}/users/${e(userId)}/roles/${e(roleId)}`;
+}
 
 export class KeystoneApi {
   constructor(private readonly session: OpenStackSession) {}
@@ -173,6 +179,49 @@ export class KeystoneApi {
           ...(options.effective ? { effective: 'true' } : {}),
         },
       ),
+    );
+  }
+
+  /** A user's direct role on a project (HEAD): false on 404. */
+  async hasProjectUserRole(
+    projectId: string,
+    userId: string,
+    roleId: string,
+  ): Promise<boolean> {
+    try {
+      await this.session.request(
+        'identity',
+        'HEAD',
+        projectUserRole(projectId, userId, roleId),
+      );
+      return true;
+    } catch (e) {
+      if (e instanceof OpenStackError && e.status === 404) return false;
+      throw e;
+    }
+  }
+
+  async grantProjectUserRole(
+    projectId: string,
+    userId: string,
+    roleId: string,
+  ) {
+    await this.session.request(
+      'identity',
+      'PUT',
+      projectUserRole(projectId, userId, roleId),
+    );
+  }
+
+  async revokeProjectUserRole(
+    projectId: string,
+    userId: string,
+    roleId: string,
+  ) {
+    await this.session.request(
+      'identity',
+      'DELETE',
+      projectUserRole(projectId, userId, roleId),
     );
   }
 

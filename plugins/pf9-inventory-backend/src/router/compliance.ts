@@ -142,6 +142,38 @@ export function createComplianceRouter(
     });
   });
 
+  router.get('/manual-snapshots', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRead,
+    );
+    const query = parseInput(
+      z
+        .object({
+          cloudId: z.string().min(1).optional(),
+          domainId: z.string().min(1).optional(),
+          projectId: z.string().min(1).optional(),
+          ...pagingParams,
+        })
+        .strict(),
+      req.query,
+      'query',
+    );
+    const { cloudId: askedCloud, page, pageSize, ...filter } = query;
+    const cloudId = cloudOf(askedCloud, 'query');
+    const result = await compliance.manualSnapshots(cloudId, filter, scope, {
+      page,
+      pageSize,
+    });
+    res.json({
+      evaluatedAt: result.evaluation?.evaluatedAt ?? null,
+      items: result.items,
+      page,
+      pageSize,
+      total: result.total,
+    });
+  });
+
   router.get('/summary', async (req, res) => {
     const { scope } = await authorizer.authorize(
       req,

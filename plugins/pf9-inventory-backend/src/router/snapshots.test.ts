@@ -246,6 +246,168 @@ describe('snapshot and compliance routes', () => {
     ]);
   });
 
+  it.each([
+    [{ name: 'r', action: 'include', policies: [] }, /policies/],
+    [
+      { name: 'r', action: 'include', policies: ['nope'] },
+      /policies: unknown policy nope/,
+    ],
+    [
+      {
+        name: 'r',
+        action: 'include',
+        policies: ['daily_5'],
+        match: { colour: 'red' },
+      },
+      /match: .*colour|match.*Unrecognized/,
+    ],
+    [
+      {
+        name: 'r',
+        action: 'include',
+        policies: ['daily_5'],
+        match: { min_size_gb: 'big' },
+      },
+      /match.min_size_gb/,
+    ],
+    [
+      {
+        name: 'r',
+        action: 'include',
+        policies: ['daily_5'],
+        retention: { monthly_1st: 2 },
+      },
+      /retention.monthly_1st/,
+    ],
+    [{ name: 'r', action: 'exclude', policies: ['daily_5'] }, /policies/],
+  ])(
+    'rejects the rule %j with 400 naming the field, and keeps the rule set',
+    async (body, message) => {
+      const res = await request(server)
+        .post(api('/snapshots/rules'))
+        .set('Authorization', auth('admin'))
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(message);
+      expect(await db('snapshot_rules').count({ n: '*' })).toEqual([{ n: 0 }]);
+    },
+  );
+
+  it('manages rules, manual assignments and exclusions, audited with the user; previews with GETs only', async () => {
+    const denied = await request(server)
+      .post(api('/snapshots/rules'))
+      .set('Authorization', auth('viewer'))
+      .send({ name: 'r', action: 'exclude' });
+    expect(denied.status).toBe(403);
+
+    const catchAll = await request(server)
+      .post(api('/snapshots/rules'))
+      .set('Authorization', auth('admin'))
+      .send({ name: 'nothing', action: 'exclude', enabled: false });
+    expect(catchAll.status).toBe(201);
+    expect(catchAll.body.warnings).toHaveLength(1);
+
+    const rule = await request(server)
+      .post(api('/snapshots/rules'))
+      .set('Authorization', auth('admin'))
+      .send({
+        name: 'big',
+        action: 'include',
+        priority: 10,
+        match: { min_size_gb: 1 },
+        policies: ['monthly_15th'],
+        retention: { monthly_15th: 2 },
+      });
+    expect(rule.status).toBe(201);
+    expect(rule.body).toMatchObject({
+      priority: 10,
+      enabled: true,
+      warnings: [],
+    });
+    const updated = await request(server)
+      .put(api('/snapshots/rules/big'))
+      .set('Authorization', auth('admin'))
+      .send({ priority: 20 });
+    expect(updated.body.priority).toBe(20);
+
+    const inUse = await request(server)
+      .delete(api('/snapshots/policies/monthly_15th'))
+      .set('Authorization', auth('admin'));
+    expect(inUse.status).toBe(409);
+
+    const volume = sim.state.volumes.all()[0];
+    const manual = await request(server)
+      .put(api('/snapshots/assignments/manual'))
+      .set('Authorization', auth('admin'))
+      .send({ volumeId: volume.id, policies: ['daily_5'], note: 'db' });
+    expect(manual.status).toBe(200);
+    const badManual = await request(server)
+      .put(api('/snapshots/assignments/manual'))
+      .set('Authorization', auth('admin'))
+      .send({
+        volumeId: volume.id,
+        policies: ['daily_5'],
+        retention: { daily_5: 0 },
+      });
+    expect(badManual.status).toBe(400);
+    expect(badManual.body.error.message).toMatch(/retention.daily_5/);
+    const exclusion = await request(server)
+      .put(api('/snapshots/exclusions'))
+      .set('Authorization', auth('admin'))
+      .send({ volumeId: 'v-x', reason: 'scratch', expiresAt: 'soon' });
+    expect(exclusion.status).toBe(400);
+    expect(exclusion.body.error.message).toMatch(/expiresAt/);
+
+    const before = JSON.stringify(sim.state.volumes.all());
+    const logStart = sim.requestLog.length;
+    const preview = await request(server)
+      .post(api('/snapshots/assignments/preview'))
+      .set('Authorization', auth('admin'))
+      .send({
+        rules: [{ name: 'draft', action: 'include', policies: ['daily_5'] }],
+        pageSize: 1000,
+      });
+    expect(preview.status).toBe(200);
+    const writes = sim.requestLog
+      .slice(logStart)
+      .filter(
+        r =>
+          !['GET', 'HEAD'].includes(r.method) &&
+          !(r.method === 'POST' && r.path === '/v3/auth/tokens'),
+      );
+    expect(writes).toEqual([]);
+    expect(JSON.stringify(sim.state.volumes.all())).toBe(before);
+    const row = preview.body.items.find((o: any) => o.volumeId === volume.id);
+    expect(row.proposed).toMatchObject({ source: 'manual' });
+    expect(preview.body.summary.volumes).toBe(preview.body.total);
+
+    const events = await db('audit_events')
+      .whereIn('event_id', [
+        'snapshot.rule.create',
+        'snapshot.rule.update',
+        'snapshot.assignment.manual.put',
+      ])
+      .where({ outcome: 'success' })
+      .orderBy('id');
+    expect(events.map(e => [e.event_id, e.actor])).toEqual([
+      ['snapshot.rule.create', 'service:external:admin-bot'],
+      ['snapshot.rule.create', 'service:external:admin-bot'],
+      ['snapshot.rule.update', 'service:external:admin-bot'],
+      ['snapshot.assignment.manual.put', 'service:external:admin-bot'],
+    ]);
+
+    // clean up for the tests that follow
+    for (const name of ['big', 'nothing']) {
+      await request(server)
+        .delete(api(`/snapshots/rules/${name}`))
+        .set('Authorization', auth('admin'));
+    }
+    await request(server)
+      .delete(api(`/snapshots/assignments/manual/${volume.id}`))
+      .set('Authorization', auth('admin'));
+    expect(await db('snapshot_rules').count({ n: '*' })).toEqual([{ n: 0 }]);
+  });
+
   it('runs a dry-run and a cycle (202), refuses a second one while it runs (409), and serves the records', async () => {
     const forbidden = await request(server)
       .post(api('/snapshots/runs'))
@@ -367,5 +529,84 @@ describe('snapshot and compliance routes', () => {
     expect(metrics.text).toMatch(
       /pf9_snapshot_evaluation_timestamp_seconds\{cloud="sim"\}/,
     );
+  });
+  it('lists manual snapshots of the latest evaluation (CMP-4) and exports a run (XLSX/CSV)', async () => {
+    const evaluate = await request(server)
+      .post(api('/compliance/evaluations'))
+      .set('Authorization', auth('admin'))
+      .send({});
+    expect(evaluate.status).toBe(201);
+    const manual = sim.state.snapshots
+      .all()
+      .filter(s => s.metadata?.created_by !== 'p9_auto_snapshots');
+    const res = await request(server)
+      .get(api('/compliance/manual-snapshots?pageSize=1000'))
+      .set('Authorization', auth('viewer'));
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBe(manual.length);
+    expect(res.body.items.map((i: any) => i.snapshotId).sort()).toEqual(
+      manual.map(s => s.id).sort(),
+    );
+    const scoped = await request(server)
+      .get(api('/compliance/manual-snapshots?pageSize=1000'))
+      .set('Authorization', auth('scoped'));
+    expect(
+      scoped.body.items.every((i: any) => i.domainId === scopedDomain),
+    ).toBe(true);
+
+    const runs = await request(server)
+      .get(api('/snapshots/runs'))
+      .set('Authorization', auth('viewer'));
+    const runId = runs.body.items[0].id;
+    const xlsx = await request(server)
+      .get(api(`/snapshots/runs/${runId}/export?format=xlsx`))
+      .set('Authorization', auth('viewer'))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(xlsx.status).toBe(200);
+    expect(xlsx.headers['content-disposition']).toContain(
+      `pf9-snapshot-run-sim-${runId}.xlsx`,
+    );
+    // an XLSX file is a ZIP archive
+    expect((xlsx.body as Buffer).subarray(0, 2).toString()).toBe('PK');
+    const records = await request(server)
+      .get(
+        api(
+          '/snapshots/records?action=created&policy=daily_5&since=2020-01-01T00:00:00Z',
+        ),
+      )
+      .set('Authorization', auth('viewer'));
+    expect(records.status).toBe(200);
+    expect(records.body.total).toBeGreaterThan(0);
+    expect(
+      records.body.items.every(
+        (r: any) => r.action === 'created' && r.policy === 'daily_5',
+      ),
+    ).toBe(true);
+    const scopedRecords = await request(server)
+      .get(api('/snapshots/records?pageSize=1000'))
+      .set('Authorization', auth('scoped'));
+    expect(
+      scopedRecords.body.items.every((r: any) => r.domainId === scopedDomain),
+    ).toBe(true);
+    const badSince = await request(server)
+      .get(api('/snapshots/records?since=yesterday'))
+      .set('Authorization', auth('viewer'));
+    expect(badSince.status).toBe(400);
+    expect(badSince.body.error.message).toMatch(/since/);
+
+    const bad = await request(server)
+      .get(api(`/snapshots/runs/${runId}/export?format=pdf`))
+      .set('Authorization', auth('viewer'));
+    expect(bad.status).toBe(400);
+    expect(
+      await db('audit_events')
+        .where({ event_id: 'snapshot.run.export' })
+        .count({ n: '*' }),
+    ).toEqual([{ n: 1 }]);
   });
 });

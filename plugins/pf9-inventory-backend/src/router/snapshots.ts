@@ -16,11 +16,22 @@ import {
   updatePolicySchema,
 } from '../snapshots/policies';
 import { CycleAlreadyRunningError, SNAPSHOT_ACTIONS } from '../snapshots/runs';
+import { AssignmentJob } from '../snapshots/assignmentJob';
+import {
+  PipelineAlreadyRunningError,
+  SnapshotPipeline,
+} from '../snapshots/pipeline';
+import { runExportFileName, writeRunExport } from '../snapshots/runExport';
 import { AuditLog } from '../store/audit';
+import { createAssignmentRouter } from './snapshotAssignments';
 import { cloudResolver, pagingParams, parseInput } from './validation';
 
 export interface SnapshotRouterOptions {
   engine: SnapshotCycleEngine;
+  /** SNAP-8 – SNAP-11: rules, manual assignments, exclusions, job and preview */
+  assignments?: AssignmentJob;
+  /** SNAP-26: "Sync & Snapshot Now" */
+  pipeline?: SnapshotPipeline;
   policies: PolicyStore;
   authorizer: RouteAuthorizer;
   audit: AuditLog;
@@ -32,6 +43,16 @@ export function createSnapshotRouter(
   const { engine, policies, authorizer, audit } = options;
   const router = Router();
   const cloudOf = cloudResolver(engine.cloudIds());
+  if (options.assignments) {
+    router.use(
+      createAssignmentRouter({
+        assignments: options.assignments,
+        cloudIds: engine.cloudIds(),
+        authorizer,
+        audit,
+      }),
+    );
+  }
 
   const policyAudit = async (
     req: Request,
@@ -217,6 +238,98 @@ export function createSnapshotRouter(
     }
   });
 
+  const { pipeline } = options;
+  if (pipeline) {
+    router.post('/pipeline', async (req, res) => {
+      const { actor } = await authorizer.authorize(
+        req,
+        pf9Permissions.snapshotsRun,
+      );
+      const body = parseInput(
+        z.object({ cloudId: z.string().min(1).optional() }).strict(),
+        req.body ?? {},
+        'body',
+      );
+      const cloudId = cloudOf(body.cloudId, 'body');
+      try {
+        const { jobId } = await pipeline.start(cloudId, actor);
+        await audit.record({
+          eventId: 'snapshot.pipeline.start',
+          actor,
+          target: { type: 'snapshot_pipeline', id: jobId },
+          request: req,
+          outcome: 'success',
+          details: { cloudId, jobId },
+        });
+        res.status(202).json({ jobId });
+      } catch (e) {
+        if (e instanceof PipelineAlreadyRunningError) {
+          await audit.record({
+            eventId: 'snapshot.pipeline.start',
+            actor,
+            target: { type: 'snapshot_pipeline', id: e.jobId },
+            request: req,
+            outcome: 'fail',
+            error: e,
+            details: { cloudId, runningJobId: e.jobId },
+          });
+        }
+        throw e;
+      }
+    });
+
+    router.get('/pipeline/:jobId', async (req, res) => {
+      await authorizer.authorize(req, pf9Permissions.snapshotsRead);
+      res.json(await pipeline.get(req.params.jobId));
+    });
+  }
+
+  router.get('/service-user/grants', async (req, res) => {
+    await authorizer.authorize(req, pf9Permissions.snapshotsRead);
+    const query = parseInput(
+      z.object({ cloudId: z.string().min(1).optional() }),
+      req.query,
+      'query',
+    );
+    res.json({ items: await engine.grants(cloudOf(query.cloudId, 'query')) });
+  });
+
+  router.post('/service-user/revoke', async (req, res) => {
+    const { actor } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsGrantsRevoke,
+    );
+    const body = parseInput(
+      z
+        .object({
+          cloudId: z.string().min(1).optional(),
+          projectIds: z.array(z.string().min(1)).min(1).optional(),
+          all: z.literal(true).optional(),
+        })
+        .strict()
+        .refine(b => Boolean(b.projectIds) !== Boolean(b.all), {
+          message: 'needs exactly one of projectIds or all: true',
+        }),
+      req.body ?? {},
+      'body',
+    );
+    const cloudId = cloudOf(body.cloudId, 'body');
+    const result = await engine.revokeGrants(cloudId, body);
+    await audit.record({
+      eventId: 'snapshot.service_user.revoke',
+      actor,
+      target: { type: 'cloud', id: cloudId },
+      request: req,
+      outcome: result.failed.length ? 'fail' : 'success',
+      details: {
+        cloudId,
+        revoked: result.revoked.map(g => `${g.projectId}:${g.roleName}`),
+        failed: result.failed.map(f => `${f.grant.projectId}: ${f.error}`),
+      },
+    });
+    res.json(result);
+  });
+
   router.get('/runs', async (req, res) => {
     await authorizer.authorize(req, pf9Permissions.snapshotsRead);
     const query = parseInput(
@@ -249,6 +362,73 @@ export function createSnapshotRouter(
     const run = await engine.runs.get(req.params.runId);
     if (!run) throw new NotFoundError(`No snapshot run ${req.params.runId}`);
     res.json(run);
+  });
+
+  router.get('/records', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRead,
+    );
+    const query = parseInput(
+      z
+        .object({
+          cloudId: z.string().min(1).optional(),
+          volumeId: z.string().min(1).optional(),
+          policy: z.string().regex(POLICY_NAME).optional(),
+          action: z.enum(SNAPSHOT_ACTIONS as [string, ...string[]]).optional(),
+          since: z.string().datetime({ offset: true }).optional(),
+          ...pagingParams,
+        })
+        .strict(),
+      req.query,
+      'query',
+    );
+    const { items, total } = await engine.runs.searchRecords({
+      cloudId: cloudOf(query.cloudId, 'query'),
+      volumeId: query.volumeId,
+      policy: query.policy,
+      action: query.action as any,
+      since: query.since ? new Date(query.since) : undefined,
+      scope,
+      page: query.page,
+      pageSize: query.pageSize,
+    });
+    res.json({ items, page: query.page, pageSize: query.pageSize, total });
+  });
+
+  router.get('/runs/:runId/export', async (req, res) => {
+    const { scope, actor } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRead,
+    );
+    const { format } = parseInput(
+      z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') }).strict(),
+      req.query,
+      'query',
+    );
+    const run = await engine.runs.get(req.params.runId);
+    if (!run) throw new NotFoundError(`No snapshot run ${req.params.runId}`);
+    const records = await engine.runs.allRecords(run.id, scope);
+    await audit.record({
+      eventId: 'snapshot.run.export',
+      actor,
+      severity: 'low',
+      target: { type: 'snapshot_run', id: run.id },
+      request: req,
+      outcome: 'success',
+      details: { format, records: records.length, scoped: !!scope },
+    });
+    res.setHeader(
+      'Content-Type',
+      format === 'xlsx'
+        ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+        : 'application/zip',
+    );
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="${runExportFileName(run, format)}"`,
+    );
+    await writeRunExport(res, { format, run, records, scoped: !!scope });
   });
 
   router.get('/runs/:runId/records', async (req, res) => {

@@ -1,7 +1,6 @@
 /**
  * The stored protection of (volume, policy) pairs (SPEC SNAP-10 storage): source and
- * `firstProtectedAt`, replaced by every complete live cycle. Only the `metadata` source exists so far;
- * rules, manual assignments and exclusions are not built yet.
+ * `firstProtectedAt`, replaced by every assignment job and every complete live cycle (SNAP-8 sources).
  */
 import { Knex } from 'knex';
 
@@ -34,9 +33,12 @@ export async function firstProtectedAt(
   );
 }
 
+const CHUNK = 500;
+
 /**
  * Replaces the cloud's stored pairs with the current ones: new pairs get `firstProtectedAt = now`,
- * kept pairs keep theirs, pairs that are no longer assigned are removed.
+ * kept pairs keep theirs, pairs that are no longer assigned are removed. Set-wise, so that a cloud
+ * of many thousand pairs costs a few statements, not one per pair.
  */
 export async function replaceAssignments(
   db: Knex,
@@ -45,40 +47,62 @@ export async function replaceAssignments(
   now: Date,
 ): Promise<void> {
   await db.transaction(async tx => {
-    const existing = new Set(
+    const existing = new Map(
       (
         await tx('snapshot_assignments')
           .where({ cloud_id: cloudId })
-          .select('volume_id', 'policy')
-      ).map(r => pairKey(r.volume_id, r.policy)),
+          .select('volume_id', 'policy', 'source', 'project_id', 'domain_id')
+      ).map(r => [pairKey(r.volume_id, r.policy), r]),
     );
     const current = new Set(pairs.map(p => pairKey(p.volumeId, p.policy)));
-    for (const gone of [...existing].filter(k => !current.has(k))) {
-      const [volumeId, policy] = gone.split('\u0000');
-      await tx('snapshot_assignments')
-        .where({ cloud_id: cloudId, volume_id: volumeId, policy })
-        .delete();
+    const goneByPolicy = new Map<string, string[]>();
+    for (const [key, row] of existing) {
+      if (current.has(key)) continue;
+      goneByPolicy.set(row.policy, [
+        ...(goneByPolicy.get(row.policy) ?? []),
+        row.volume_id,
+      ]);
     }
+    for (const [policy, volumeIds] of goneByPolicy) {
+      for (let i = 0; i < volumeIds.length; i += CHUNK) {
+        await tx('snapshot_assignments')
+          .where({ cloud_id: cloudId, policy })
+          .whereIn('volume_id', volumeIds.slice(i, i + CHUNK))
+          .delete();
+      }
+    }
+    const inserts = [];
     for (const p of pairs) {
+      const before = existing.get(pairKey(p.volumeId, p.policy));
       const row = {
         source: p.source,
         project_id: p.projectId,
         domain_id: p.domainId,
-        evaluated_at: now,
       };
-      if (existing.has(pairKey(p.volumeId, p.policy))) {
-        await tx('snapshot_assignments')
-          .where({ cloud_id: cloudId, volume_id: p.volumeId, policy: p.policy })
-          .update(row);
-      } else {
-        await tx('snapshot_assignments').insert({
+      if (!before) {
+        inserts.push({
           cloud_id: cloudId,
           volume_id: p.volumeId,
           policy: p.policy,
           first_protected_at: now,
+          evaluated_at: now,
           ...row,
         });
+      } else if (
+        before.source !== row.source ||
+        before.project_id !== row.project_id ||
+        before.domain_id !== row.domain_id
+      ) {
+        await tx('snapshot_assignments')
+          .where({ cloud_id: cloudId, volume_id: p.volumeId, policy: p.policy })
+          .update(row);
       }
     }
+    for (let i = 0; i < inserts.length; i += CHUNK / 5) {
+      await tx('snapshot_assignments').insert(inserts.slice(i, i + CHUNK / 5));
+    }
+    await tx('snapshot_assignments')
+      .where({ cloud_id: cloudId })
+      .update({ evaluated_at: now });
   });
 }

@@ -1,4 +1,4 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { Simulator } from '@internal/openstack-sim';
 import { startSimulator } from '@internal/openstack-sim';
 import { Knex } from 'knex';
@@ -100,6 +100,13 @@ describe('snapshot cycle', () => {
       const first = await engine.run('sim', 'scheduled', 'system:test');
       expect(first.status).toBe('completed');
       expect(first.counts.created).toBe(due.length);
+      // SNAP-23: the run shows its batches
+      expect(first.progress!.totalBatches).toBeGreaterThan(0);
+      expect(first.progress).toMatchObject({
+        completedBatches: first.progress!.totalBatches,
+        progressPct: 100,
+      });
+      expect(first.progress!.estimatedFinishAt).not.toBeNull();
       const created = sim.state.snapshots.all().filter(s => !before.has(s.id));
       expect(created).toHaveLength(due.length);
       const today = new Date().toISOString().slice(0, 10);
@@ -345,7 +352,12 @@ describe('snapshot cycle', () => {
     const project = volume['os-vol-tenant-attr:tenant_id'];
     const q = sim.state.quotas.cinder.get(project)!;
     q.snapshots = 0; // 0 means nothing allowed (PIT-17)
-    const run = await cycleEngine(db, simCloud(sim)).run('sim', 'api', USER);
+    const logger = mockServices.logger.mock();
+    const run = await cycleEngine(db, simCloud(sim), { logger }).run(
+      'sim',
+      'api',
+      USER,
+    );
     const blocked = await db('snapshot_records').where({
       action: 'quota_blocked',
     });
@@ -356,6 +368,14 @@ describe('snapshot cycle', () => {
     );
     expect(blocked.every(r => r.reason === 'snapshots_exceeded')).toBe(true);
     expect(run.counts.quotaBlocked).toBe(blocked.length);
+    // SNAP-22: one event per run naming the affected project
+    const events = logger.warn.mock.calls.filter(([m]) =>
+      String(m).startsWith('snapshot_quota_blocked'),
+    );
+    expect(events).toHaveLength(1);
+    expect(String(events[0][0])).toContain(
+      sim.state.projects.get(project)!.name,
+    );
   });
 
   it('refuses a second cycle of the same cloud while one runs (409)', async () => {

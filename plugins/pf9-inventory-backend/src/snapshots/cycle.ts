@@ -8,7 +8,7 @@
  */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import type { CloudConfig } from '../config';
+import type { CloudConfig, SnapshotCredentialsConfig } from '../config';
 import {
   CinderSnapshot,
   CinderVolume,
@@ -16,7 +16,6 @@ import {
   mapWithConcurrency,
   OpenStackClient,
   OpenStackError,
-  resolveCloud,
   ResolvedCloud,
 } from '../openstack';
 import { replaceAssignments, StoredPair } from './assignments';
@@ -25,18 +24,28 @@ import {
   CREATED_BY,
   isManaged,
   LiveCloud,
-  managedSnapshotsOf,
+  ManagedSnapshotIndex,
   MANAGED_BY,
   newestFirst,
   readLiveCloud,
   volumeProjectId,
+  volumeFacts,
   volumeServerId,
   VolumeListingError,
 } from './live';
-import { assignmentFromMetadata, PairAssignment } from './metadata';
+import { AssignmentStore } from './assignmentStore';
+import { PairAssignment } from './metadata';
+import { resolveAssignment } from './resolve';
 import { snapshotName } from './naming';
 import { PolicyStore, SnapshotPolicy } from './policies';
 import {
+  listGrants,
+  ProjectCredentials,
+  revokeGrants,
+  RoleGrant,
+} from './credentials';
+import {
+  attemptKey,
   RecordInput,
   RunCounts,
   RunStatus,
@@ -55,12 +64,23 @@ export interface SnapshotCycleSettings {
   maxVolumeSizeGb?: number;
   /** SNAP-16: creates in flight */
   createConcurrency: number;
+  /** SNAP-10: unmarked owner metadata counts as rule-managed */
+  adoptUnmarkedMetadata: boolean;
+  /** SNAP-18 */
+  credentials: SnapshotCredentialsConfig;
+  /** SNAP-23: volumes per batch and the pause between batches */
+  batchSize: number;
+  batchDelayMs: number;
 }
 
 export const DEFAULT_CYCLE_SETTINGS: SnapshotCycleSettings = {
   timeoutMs: 30 * 60_000,
   maxNewPerRun: 200,
   createConcurrency: 4,
+  adoptUnmarkedMetadata: false,
+  credentials: { mode: 'projectScopedAdmin' },
+  batchSize: 20,
+  batchDelayMs: 5000,
 };
 
 export interface CycleRequest {
@@ -91,6 +111,7 @@ const CREATING_WARN_MS = 6 * 3600_000;
 /** Managed snapshots in `error` are deleted after this long (SNAP-15 zombie cleanup). */
 const ZOMBIE_AFTER_MS = 3600_000;
 const MAX_ATTEMPTS = 3;
+const QUOTA_READS_IN_FLIGHT = 8;
 const MAX_DELETE_FAILURES = 3;
 const TRANSITIONAL_OR_FAILED = new Set(['error', 'deleting', 'error_deleting']);
 
@@ -103,28 +124,56 @@ interface PairContext {
   period?: Period;
 }
 
-/** Project-scoped credentials for a cloud (SNAP-18 `projectScopedAdmin`). */
-export function projectScopedCloud(
-  cloud: ResolvedCloud,
-  projectId: string,
-): ResolvedCloud {
-  if (cloud.auth.method !== 'password') {
-    throw new Error(
-      'an application credential carries a fixed scope and cannot be scoped to another project',
-    );
+export { projectScopedCloud } from './credentials';
+
+interface Admitted {
+  p: PairContext;
+  quotaUnknown: boolean;
+}
+
+interface Batchable {
+  p: { volume: { id: string }; owner: { projectId?: string | null } };
+}
+
+/**
+ * SNAP-23: projects smallest first (by volume count), packed into batches of at most `size` volumes;
+ * a project is split only when it alone is larger than `size`, and then gets batches of its own.
+ */
+export function packBatches<T extends Batchable>(
+  items: T[],
+  size: number,
+): T[][] {
+  const byProject = new Map<string, T[]>();
+  for (const item of items) {
+    const key = item.p.owner.projectId ?? '';
+    const list = byProject.get(key);
+    if (list) list.push(item);
+    else byProject.set(key, [item]);
   }
-  return {
-    ...cloud,
-    auth: {
-      ...cloud.auth,
-      projectId,
-      projectName: undefined,
-      projectDomainId: undefined,
-      projectDomainName: undefined,
-      domainId: undefined,
-      domainName: undefined,
-    },
-  };
+  const volumes = (list: T[]) => new Set(list.map(i => i.p.volume.id)).size;
+  const projects = [...byProject.entries()].sort(
+    ([ka, a], [kb, b]) => volumes(a) - volumes(b) || (ka < kb ? -1 : 1),
+  );
+  const batches: T[][] = [];
+  let open: T[] = [];
+  for (const [, list] of projects) {
+    const n = volumes(list);
+    if (n > size) {
+      if (open.length) batches.push(open);
+      open = [];
+      for (let i = 0; i < list.length; i += size) {
+        batches.push(list.slice(i, i + size));
+      }
+      continue;
+    }
+    if (open.length && volumes(open) + n > size) {
+      batches.push(open);
+      open = [];
+    }
+    open = open.concat(list);
+  }
+  if (open.length) batches.push(open);
+  return batches;
 }
 
 /** What one run needs from its engine. */
@@ -143,8 +192,10 @@ interface CycleDeps {
 
 /** One run's work; lives only for that run. */
 class Cycle {
-  private readonly scoped = new Map<string, Promise<OpenStackClient>>();
+  private credentials!: ProjectCredentials;
   private live!: LiveCloud;
+  /** records not stored yet; flushed per batch and at the end */
+  private pending: RecordInput[] = [];
   private admin!: OpenStackClient;
   private readonly startedAt: Date;
 
@@ -194,14 +245,45 @@ class Cycle {
     ) {
       return;
     }
-    await this.x.runs.addRecord(this.run, input);
+    this.pending.push(input);
+    if (this.pending.length >= 200) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const records = this.pending;
+    this.pending = [];
+    if (records.length) await this.x.runs.addRecords(this.run, records);
   }
 
   async execute(): Promise<{ anyWindow: boolean }> {
+    try {
+      return await this.executeSteps();
+    } finally {
+      await this.flush();
+    }
+  }
+
+  private async executeSteps(): Promise<{ anyWindow: boolean }> {
     this.admin = this.x.client(this.cloud, this.run.dryRun);
+    this.credentials = new ProjectCredentials({
+      db: this.x.db,
+      cloud: this.cloud,
+      config: this.x.settings.credentials,
+      admin: this.admin,
+      client: c => this.x.client(c, false),
+      runId: this.run.id,
+      now: this.x.now,
+    });
+    // a missing service user fails the run before anything happens (SNAP-18)
+    await this.credentials.prepare();
     const all = await this.x.policies.list();
     const policyMap = new Map(all.map(p => [p.name, p]));
     const selected = this.run.policies ? new Set(this.run.policies) : null;
+    // SNAP-8: rules, manual assignments and exclusions as stored now, the metadata as listed now
+    const sources = await new AssignmentStore(this.x.db).sources(
+      this.run.cloudId,
+      { adoptUnmarkedMetadata: this.x.settings.adoptUnmarkedMetadata },
+    );
     try {
       this.live = await readLiveCloud(this.admin);
     } catch (e) {
@@ -214,10 +296,16 @@ class Cycle {
 
     const now = this.startedAt;
     const pairs: PairContext[] = [];
+    const managed = new ManagedSnapshotIndex(this.live.snapshots);
     const stored: StoredPair[] = [];
     let anyWindow = false;
     for (const volume of this.live.volumes) {
-      const assignment = assignmentFromMetadata(volume.metadata, policyMap);
+      const assignment = resolveAssignment(
+        volumeFacts(volume, this.live),
+        sources,
+        policyMap,
+        now,
+      );
       if (!assignment.enabled) continue;
       const owner = this.ownerOf(volume);
       if (assignment.misconfigured) {
@@ -262,7 +350,7 @@ class Cycle {
           policy,
           pair,
           owner: { ...owner, policy: policy.name, retention: pair.retention },
-          ours: managedSnapshotsOf(this.live.snapshots, volume.id, policy.name),
+          ours: managed.of(volume.id, policy.name),
           period,
         });
       }
@@ -328,6 +416,11 @@ class Cycle {
 
   private async createStep(inWindow: PairContext[]): Promise<void> {
     const candidates: PairContext[] = [];
+    const attempts = this.run.dryRun
+      ? new Map<string, number>()
+      : await this.x.runs.attemptCounts(this.run.cloudId, [
+          ...new Set(inWindow.map(p => p.period!.key)),
+        ]);
     for (const p of inWindow) {
       const period = p.period!;
       this.counts.considered++;
@@ -355,13 +448,8 @@ class Cycle {
         continue;
       }
       if (
-        !this.run.dryRun &&
-        (await this.x.runs.attempts(
-          this.run.cloudId,
-          p.volume.id,
-          p.policy.name,
-          period.key,
-        )) >= MAX_ATTEMPTS
+        (attempts.get(attemptKey(p.volume.id, p.policy.name, period.key)) ??
+          0) >= MAX_ATTEMPTS
       ) {
         await this.record({
           ...base,
@@ -383,16 +471,22 @@ class Cycle {
         a.volume.id.localeCompare(b.volume.id),
     );
 
-    const admitted: Array<{ p: PairContext; quotaUnknown: boolean }> = [];
+    const admitted: Admitted[] = [];
+    // SNAP-22: every project's quota read up front, a few at a time
     const headroom = new Map<string, Record<string, number> | null>();
-    for (const p of candidates) {
-      const projectId = p.owner.projectId ?? '';
-      if (!headroom.has(projectId)) {
+    await mapWithConcurrency(
+      [...new Set(candidates.map(p => p.owner.projectId ?? ''))],
+      QUOTA_READS_IN_FLIGHT,
+      async projectId => {
         headroom.set(projectId, await this.quotaHeadroom(projectId));
-      }
-      const room = headroom.get(projectId) ?? null;
+      },
+    );
+    const blockedProjects = new Set<string>();
+    for (const p of candidates) {
+      const room = headroom.get(p.owner.projectId ?? '') ?? null;
       const blocked = room ? this.takeQuota(room, p.volume) : undefined;
       if (blocked) {
+        blockedProjects.add(p.owner.projectName ?? p.owner.projectId ?? '-');
         await this.record({
           ...p.owner,
           period: p.period!.key,
@@ -413,19 +507,58 @@ class Cycle {
       admitted.push({ p, quotaUnknown: room === null });
     }
 
-    // SNAP-16: the volumes of one server go together, back to back; at most N creates in flight
-    const batches = new Map<string, typeof admitted>();
-    for (const a of admitted) {
-      const key = a.p.owner.serverId ?? `volume:${a.p.volume.id}`;
-      batches.set(key, [...(batches.get(key) ?? []), a]);
+    if (blockedProjects.size) {
+      // SNAP-22: one event per run naming the affected projects
+      this.x.logger.warn(
+        `snapshot_quota_blocked: run ${
+          this.run.id
+        }: quota blocks snapshots in ${[...blockedProjects].sort().join(', ')}`,
+      );
     }
-    await mapWithConcurrency(
-      [...batches.values()],
-      this.x.settings.createConcurrency,
-      async batch => {
-        for (const a of batch) await this.create(a.p, a.quotaUnknown);
-      },
-    );
+    await this.createInBatches(admitted);
+  }
+
+  /**
+   * SNAP-23: batches of whole projects, smallest first, pausing between batches; SNAP-16: within a
+   * batch the volumes of one server go back to back, at most N creates in flight.
+   */
+  private async createInBatches(admitted: Admitted[]): Promise<void> {
+    const batches = packBatches(admitted, this.x.settings.batchSize);
+    const started = this.x.now().getTime();
+    const progress = async (completed: number) => {
+      const elapsed = this.x.now().getTime() - started;
+      await this.x.runs.setProgress(this.run.id, {
+        totalBatches: batches.length,
+        completedBatches: completed,
+        currentBatch: Math.min(completed + 1, batches.length),
+        estimatedFinishAt:
+          completed > 0
+            ? new Date(started + (elapsed / completed) * batches.length)
+            : null,
+      });
+    };
+    await progress(0);
+    for (const [index, batch] of batches.entries()) {
+      if (index > 0 && this.x.settings.batchDelayMs > 0) {
+        await new Promise(r => setTimeout(r, this.x.settings.batchDelayMs));
+      }
+      const byServer = new Map<string, Admitted[]>();
+      for (const a of batch) {
+        const key = a.p.owner.serverId ?? `volume:${a.p.volume.id}`;
+        const group = byServer.get(key);
+        if (group) group.push(a);
+        else byServer.set(key, [a]);
+      }
+      await mapWithConcurrency(
+        [...byServer.values()],
+        this.x.settings.createConcurrency,
+        async group => {
+          for (const a of group) await this.create(a.p, a.quotaUnknown);
+        },
+      );
+      await this.flush();
+      await progress(index + 1);
+    }
   }
 
   /** SNAP-22: `limit − in_use − reserved` per key; −1 unlimited; null when the quota call failed. */
@@ -474,28 +607,6 @@ class Cycle {
     for (const k of countKeys) if (k in room) room[k] -= 1;
     for (const k of sizeKeys) if (k in room) room[k] -= size;
     return undefined;
-  }
-
-  /** A client whose token is scoped to the project, or an error: never the admin project (SNAP-18). */
-  private scopedClient(projectId: string): Promise<OpenStackClient> {
-    let client = this.scoped.get(projectId);
-    if (!client) {
-      client = (async () => {
-        const resolved = resolveCloud(this.cloud);
-        const c = this.x.client(projectScopedCloud(resolved, projectId), false);
-        const token = await c.session.token();
-        if (token.projectId !== projectId) {
-          throw new Error(
-            `token is scoped to ${
-              token.projectId ?? 'nothing'
-            }, not ${projectId}`,
-          );
-        }
-        return c;
-      })();
-      this.scoped.set(projectId, client);
-    }
-    return client;
   }
 
   private async create(p: PairContext, quotaUnknown: boolean): Promise<void> {
@@ -552,7 +663,7 @@ class Cycle {
     }
     let client: OpenStackClient;
     try {
-      client = await this.scopedClient(p.owner.projectId);
+      client = await this.credentials.scopedClient(p.owner.projectId);
     } catch (e) {
       await this.record({
         ...base,
@@ -639,7 +750,7 @@ class Cycle {
       (snapshot['os-extended-snapshot-attributes:project_id'] as string) ??
       p.owner.projectId;
     try {
-      const client = await this.scopedClient(String(projectId));
+      const client = await this.credentials.scopedClient(String(projectId));
       await client.blockStorage.deleteSnapshot(snapshot.id);
       await this.record({ ...base, action: 'deleted', reason: why });
     } catch (e) {
@@ -680,6 +791,26 @@ export class SnapshotCycleEngine {
 
   cloudIds(): string[] {
     return this.options.clouds.map(c => c.id);
+  }
+
+  private cloudOf(cloudId: string): CloudConfig {
+    const cloud = this.options.clouds.find(c => c.id === cloudId);
+    if (!cloud) throw new Error(`unknown cloud '${cloudId}'`);
+    return cloud;
+  }
+
+  /** SNAP-19: the role grants we made for the service user. */
+  grants(cloudId: string): Promise<RoleGrant[]> {
+    return listGrants(this.options.db, cloudId);
+  }
+
+  /** SNAP-19: revokes only grants we recorded. */
+  revokeGrants(
+    cloudId: string,
+    selection: { projectIds?: string[]; all?: boolean },
+  ) {
+    const admin = this.client(this.cloudOf(cloudId), false);
+    return revokeGrants(this.options.db, admin, cloudId, selection);
   }
 
   private client(cloud: CloudConfig | ResolvedCloud, readOnly: boolean) {

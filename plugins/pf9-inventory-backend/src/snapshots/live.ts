@@ -8,6 +8,7 @@ import type {
   CinderVolume,
   OpenStackClient,
 } from '../openstack';
+import type { VolumeFacts } from './rules';
 
 /** The marker of snapshots we created; kept for continuity with older managed snapshots (SNAP-13). */
 export const CREATED_BY = 'p9_auto_snapshots';
@@ -60,25 +61,7 @@ export async function readLiveCloud(
   } catch (e) {
     snapshotsReason = String(e);
   }
-  const projects = await bestEffort(
-    async () =>
-      new Map(
-        (
-          await client.identity.listProjects()
-        ).items.map(p => [
-          p.id,
-          { name: p.name, domainId: (p.domain_id as string) ?? null },
-        ]),
-      ),
-    new Map(),
-  );
-  const domains = await bestEffort(
-    async () =>
-      new Map(
-        (await client.identity.listDomains()).items.map(d => [d.id, d.name]),
-      ),
-    new Map(),
-  );
+  const { projects, domains } = await readNames(client);
   const servers = await bestEffort(async () => {
     if (!volumes.items.some(v => v.attachments?.length)) return new Map();
     return new Map(
@@ -99,22 +82,89 @@ export async function readLiveCloud(
   };
 }
 
+/** Volumes (complete listing required) with project and domain names: what the assignment job reads. */
+export async function readLiveVolumes(
+  client: OpenStackClient,
+): Promise<Pick<LiveCloud, 'volumes' | 'projects' | 'domains'>> {
+  let volumes;
+  try {
+    volumes = await client.blockStorage.listVolumes();
+  } catch (e) {
+    throw new VolumeListingError(`volume listing failed: ${String(e)}`);
+  }
+  if (!volumes.complete) {
+    throw new VolumeListingError(
+      `volume listing incomplete: ${volumes.reason ?? 'unknown reason'}`,
+    );
+  }
+  const { projects, domains } = await readNames(client);
+  return { volumes: volumes.items, projects, domains };
+}
+
+async function readNames(
+  client: OpenStackClient,
+): Promise<Pick<LiveCloud, 'projects' | 'domains'>> {
+  const projects = await bestEffort(
+    async () =>
+      new Map(
+        (
+          await client.identity.listProjects()
+        ).items.map(p => [
+          p.id,
+          { name: p.name, domainId: (p.domain_id as string) ?? null },
+        ]),
+      ),
+    new Map(),
+  );
+  const domains = await bestEffort(
+    async () =>
+      new Map(
+        (await client.identity.listDomains()).items.map(d => [d.id, d.name]),
+      ),
+    new Map(),
+  );
+  return { projects, domains };
+}
+
 export function isManaged(snapshot: CinderSnapshot): boolean {
   return snapshot.metadata?.created_by === CREATED_BY;
 }
 
-/** Our snapshots of one (volume, policy) pair: `original_volume_id`, falling back to `volume_id` (SNAP-20). */
-export function managedSnapshotsOf(
-  snapshots: CinderSnapshot[],
-  volumeId: string,
-  policy: string,
-): CinderSnapshot[] {
-  return snapshots.filter(
-    s =>
-      isManaged(s) &&
-      s.metadata?.policy === policy &&
-      (s.metadata?.original_volume_id ?? s.volume_id) === volumeId,
-  );
+/** Our snapshots grouped by (volume, policy), built once per listing (SNAP-20 keys). */
+export class ManagedSnapshotIndex {
+  private readonly byPair = new Map<string, CinderSnapshot[]>();
+
+  constructor(snapshots: CinderSnapshot[]) {
+    for (const s of snapshots) {
+      if (!isManaged(s) || !s.metadata?.policy) continue;
+      const key = `${s.metadata?.original_volume_id ?? s.volume_id}\u0000${
+        s.metadata.policy
+      }`;
+      const list = this.byPair.get(key);
+      if (list) list.push(s);
+      else this.byPair.set(key, [s]);
+    }
+  }
+
+  of(volumeId: string, policy: string): CinderSnapshot[] {
+    return this.byPair.get(`${volumeId}\u0000${policy}`) ?? [];
+  }
+}
+
+export function volumeFacts(
+  volume: CinderVolume,
+  live: Pick<LiveCloud, 'projects' | 'domains'>,
+): VolumeFacts {
+  const projectId = volumeProjectId(volume);
+  const project = projectId ? live.projects.get(projectId) : undefined;
+  const domainId = project?.domainId ?? null;
+  return {
+    volume,
+    projectId,
+    projectName: project?.name ?? null,
+    domainId,
+    domainName: domainId ? live.domains.get(domainId) ?? null : null,
+  };
 }
 
 export function volumeProjectId(volume: CinderVolume): string | null {

@@ -27,9 +27,17 @@ export interface PairAssignment {
   misconfigured?: MisconfiguredReason;
 }
 
+/** SNAP-8: where a volume's assignment comes from. */
+export type AssignmentSource =
+  | 'exclusion'
+  | 'manual'
+  | 'metadata'
+  | `rule:${string}`
+  | 'none';
+
 export interface VolumeAssignment {
-  /** `metadata` when the volume carries `auto_snapshot`, else `none` (SNAP-8 sources 3 and 5) */
-  source: 'metadata' | 'none';
+  /** `metadata` when the volume's own metadata decides, else the SNAP-8 source that did */
+  source: AssignmentSource;
   enabled: boolean;
   /** `no_policy` when enabled without any policy name */
   misconfigured?: 'no_policy';

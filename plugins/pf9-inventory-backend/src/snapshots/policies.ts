@@ -78,6 +78,17 @@ export const updatePolicySchema = z
 
 type Draft = Omit<SnapshotPolicy, 'createdAt' | 'updatedAt'>;
 
+/** Rules and manual assignments that name the policy (SNAP-1: they also block its deletion). */
+async function statedReferences(tx: Knex, policy: string): Promise<number> {
+  const names = (rows: Array<{ policies: string }>) =>
+    rows.filter(r => (JSON.parse(r.policies) as string[]).includes(policy))
+      .length;
+  return (
+    names(await tx('snapshot_rules').select('policies')) +
+    names(await tx('snapshot_manual_assignments').select('policies'))
+  );
+}
+
 /** The cross-field rules of SNAP-1; throws InputError naming the field. */
 export function checkPolicy(p: Draft): void {
   const problems: string[] = [];
@@ -218,10 +229,11 @@ export class PolicyStore {
     return this.db.transaction(async tx => {
       const row = await tx('snapshot_policies').where({ name }).first();
       if (!row) throw new NotFoundError(`No policy '${name}'`);
-      const [{ n }] = await tx('snapshot_assignments')
+      const [{ n: stored }] = await tx('snapshot_assignments')
         .where({ policy: name })
         .count({ n: '*' });
-      if (Number(n) > 0) {
+      const n = Number(stored) + (await statedReferences(tx, name));
+      if (n > 0) {
         const error = new ConflictError(
           `Policy '${name}' is referenced by ${n} assignment(s); disable it instead`,
         );

@@ -69,6 +69,16 @@ export interface SnapshotRun {
   finishedAt: string | null;
   counts: RunCounts;
   errorSummary: string | null;
+  /** SNAP-23 batching progress; null before the create step */
+  progress: RunProgress | null;
+}
+
+export interface RunProgress {
+  totalBatches: number;
+  completedBatches: number;
+  currentBatch: number;
+  progressPct: number;
+  estimatedFinishAt: string | null;
 }
 
 export interface RecordInput {
@@ -140,6 +150,21 @@ function toRun(row: any): SnapshotRun {
       failed: Number(row.failed),
     },
     errorSummary: row.error_summary ?? null,
+    progress: progressOf(row),
+  };
+}
+
+function progressOf(row: any): RunProgress | null {
+  if (row.total_batches === null || row.total_batches === undefined)
+    return null;
+  const total = Number(row.total_batches);
+  const completed = Number(row.completed_batches ?? 0);
+  return {
+    totalBatches: total,
+    completedBatches: completed,
+    currentBatch: Number(row.current_batch ?? 0),
+    progressPct: total ? Math.round((1000 * completed) / total) / 10 : 100,
+    estimatedFinishAt: iso(row.estimated_finish_at),
   };
 }
 
@@ -166,6 +191,37 @@ function toRecord(row: any): SnapshotRecord {
     snapshotName: row.snapshot_name,
     snapshotStatus: row.snapshot_status,
     snapshot: row.snapshot ? JSON.parse(row.snapshot) : null,
+  };
+}
+
+/** The key of a pair's period in `attemptCounts`. */
+export function attemptKey(volumeId: string, policy: string, period: string) {
+  return `${volumeId}\u0000${policy}\u0000${period}`;
+}
+
+function recordRow(run: { id: string; cloudId: string }, input: RecordInput) {
+  return {
+    run_id: run.id,
+    cloud_id: run.cloudId,
+    recorded_at: new Date(),
+    volume_id: input.volumeId,
+    volume_name: input.volumeName ?? null,
+    project_id: input.projectId ?? null,
+    project_name: input.projectName ?? null,
+    domain_id: input.domainId ?? null,
+    domain_name: input.domainName ?? null,
+    server_id: input.serverId ?? null,
+    server_name: input.serverName ?? null,
+    policy: input.policy ?? null,
+    period: input.period ?? null,
+    retention: input.retention ?? null,
+    action: input.action,
+    reason: input.reason?.slice(0, 255) ?? null,
+    snapshot_id: input.snapshotId ?? null,
+    snapshot_name: input.snapshotName ?? null,
+    snapshot_status: input.snapshotStatus ?? null,
+    snapshot:
+      input.snapshot === undefined ? null : JSON.stringify(input.snapshot),
   };
 }
 
@@ -264,33 +320,57 @@ export class SnapshotRunStore {
     return { items: rows.map(toRun), total };
   }
 
+  /** SNAP-23: batch progress of a running run. */
+  async setProgress(
+    runId: string,
+    p: Omit<RunProgress, 'progressPct' | 'estimatedFinishAt'> & {
+      estimatedFinishAt: Date | null;
+    },
+  ): Promise<void> {
+    await this.db('snapshot_runs').where({ id: runId }).update({
+      total_batches: p.totalBatches,
+      completed_batches: p.completedBatches,
+      current_batch: p.currentBatch,
+      estimated_finish_at: p.estimatedFinishAt,
+    });
+  }
+
   async addRecord(
     run: { id: string; cloudId: string },
     input: RecordInput,
   ): Promise<void> {
-    await this.db('snapshot_records').insert({
-      run_id: run.id,
-      cloud_id: run.cloudId,
-      recorded_at: new Date(),
-      volume_id: input.volumeId,
-      volume_name: input.volumeName ?? null,
-      project_id: input.projectId ?? null,
-      project_name: input.projectName ?? null,
-      domain_id: input.domainId ?? null,
-      domain_name: input.domainName ?? null,
-      server_id: input.serverId ?? null,
-      server_name: input.serverName ?? null,
-      policy: input.policy ?? null,
-      period: input.period ?? null,
-      retention: input.retention ?? null,
-      action: input.action,
-      reason: input.reason?.slice(0, 255) ?? null,
-      snapshot_id: input.snapshotId ?? null,
-      snapshot_name: input.snapshotName ?? null,
-      snapshot_status: input.snapshotStatus ?? null,
-      snapshot:
-        input.snapshot === undefined ? null : JSON.stringify(input.snapshot),
-    });
+    await this.addRecords(run, [input]);
+  }
+
+  /** Stores records in few statements (SQLite binds at most 999 values per statement). */
+  async addRecords(
+    run: { id: string; cloudId: string },
+    inputs: RecordInput[],
+  ): Promise<void> {
+    const rows = inputs.map(input => recordRow(run, input));
+    for (let i = 0; i < rows.length; i += 45) {
+      await this.db('snapshot_records').insert(rows.slice(i, i + 45));
+    }
+  }
+
+  /** Create attempts (created + failed) per pair and period of the cloud, for the given periods. */
+  async attemptCounts(
+    cloudId: string,
+    periods: string[],
+  ): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (!periods.length) return out;
+    const rows = (await this.db('snapshot_records')
+      .where({ cloud_id: cloudId })
+      .whereIn('period', periods)
+      .whereIn('action', ['created', 'failed'])
+      .groupBy('volume_id', 'policy', 'period')
+      .select('volume_id', 'policy', 'period')
+      .count({ n: '*' })) as any[];
+    for (const r of rows) {
+      out.set(attemptKey(r.volume_id, r.policy, r.period), Number(r.n));
+    }
+    return out;
   }
 
   async records(filter: {
@@ -313,6 +393,73 @@ export class SnapshotRunStore {
       .limit(filter.pageSize)
       .offset((filter.page - 1) * filter.pageSize);
     return { items: rows.map(toRecord), total: Number(n) };
+  }
+
+  /** SNAP-27 `GET /records`: records of the cloud across runs, newest first, scope-filtered. */
+  async searchRecords(filter: {
+    cloudId: string;
+    volumeId?: string;
+    policy?: string;
+    action?: SnapshotAction;
+    since?: Date;
+    scope: Scope;
+    page: number;
+    pageSize: number;
+  }): Promise<{ items: SnapshotRecord[]; total: number }> {
+    const base = this.db('snapshot_records')
+      .where('cloud_id', filter.cloudId)
+      .modify(q => {
+        if (filter.volumeId) q.where('volume_id', filter.volumeId);
+        if (filter.policy) q.where('policy', filter.policy);
+        if (filter.action) q.where('action', filter.action);
+        if (filter.since) q.where('recorded_at', '>=', filter.since);
+        applyScope(q, filter.scope);
+      });
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const rows = await base
+      .clone()
+      .orderBy('id', 'desc')
+      .limit(filter.pageSize)
+      .offset((filter.page - 1) * filter.pageSize);
+    return { items: rows.map(toRecord), total: Number(n) };
+  }
+
+  /** Every record of a run the scope allows, in order (the run export). */
+  async allRecords(runId: string, scope: Scope): Promise<SnapshotRecord[]> {
+    const rows = await this.db('snapshot_records')
+      .where('run_id', runId)
+      .modify(q => applyScope(q, scope))
+      .orderBy('id', 'asc');
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Snapshots our cycles really created of the given volumes, with their policy and period (restore
+   * points, RST-3). Read-only; whether each still exists is for the caller to check live.
+   */
+  async createdSnapshotsOf(
+    cloudId: string,
+    volumeIds: string[],
+  ): Promise<
+    Array<{
+      snapshotId: string;
+      volumeId: string;
+      policy: string | null;
+      period: string | null;
+    }>
+  > {
+    if (!volumeIds.length) return [];
+    const rows = await this.db('snapshot_records')
+      .where({ cloud_id: cloudId, action: 'created' })
+      .whereIn('volume_id', volumeIds)
+      .whereNotNull('snapshot_id')
+      .select('snapshot_id', 'volume_id', 'policy', 'period');
+    return rows.map(r => ({
+      snapshotId: r.snapshot_id,
+      volumeId: r.volume_id,
+      policy: r.policy ?? null,
+      period: r.period ?? null,
+    }));
   }
 
   /** Creates still `creating` at the end of their run, to follow up (SNAP-15). */

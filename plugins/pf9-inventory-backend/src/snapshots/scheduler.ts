@@ -4,6 +4,7 @@
  */
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import type { SnapshotsConfig } from '../config';
+import { AssignmentJob } from './assignmentJob';
 import { SnapshotCycleEngine } from './cycle';
 import { CycleAlreadyRunningError } from './runs';
 
@@ -42,6 +43,33 @@ export async function scheduleSnapshotCycles(options: {
           }
           throw e;
         }
+      },
+    });
+  }
+}
+
+/** The assignment job (SNAP-10): one global task per cloud, hourly by default. */
+export async function scheduleAssignmentJobs(options: {
+  scheduler: SchedulerService;
+  job: AssignmentJob;
+  cloudIds: string[];
+  config: SnapshotsConfig;
+  logger: LoggerService;
+}): Promise<void> {
+  const { scheduler, job, config, logger } = options;
+  if (!config.enabled) return;
+  for (const cloudId of options.cloudIds) {
+    await scheduler.scheduleTask({
+      id: `pf9-snapshot-assignments-${cloudId}`,
+      scope: 'global',
+      frequency: { minutes: config.assignments.intervalMinutes },
+      timeout: config.timeout,
+      initialDelay: { minutes: 1 },
+      fn: async () => {
+        const result = await job.run(cloudId);
+        logger.info(
+          `snapshots: assignments of cloud ${cloudId}: ${result.protectedVolumes}/${result.volumes} volumes protected, ${result.metadataWritten} metadata written`,
+        );
       },
     });
   }

@@ -86,6 +86,8 @@ function client() {
   });
 }
 
+jest.setTimeout(30_000);
+
 describe('SnapshotsTab', () => {
   it('lists policies and runs, and shows the per-pair records of a selected run', async () => {
     const api = client();
@@ -123,5 +125,103 @@ describe('SnapshotsTab', () => {
     expect(
       await screen.findByText('Dry-run started (run srun-2).'),
     ).toBeInTheDocument();
+  });
+  it('lists the assignment rules and previews a draft rule set', async () => {
+    const rule = {
+      name: 'prod-daily',
+      priority: 10,
+      action: 'include' as const,
+      enabled: true,
+      match: { project_name_glob: '*-prod' },
+      policies: ['monthly_15th'],
+      retention: { monthly_15th: 2 },
+      description: null,
+      updatedBy: 'user:default/ops',
+      createdAt: '2026-11-01T00:00:00.000Z',
+      updatedAt: '2026-11-01T00:00:00.000Z',
+      warnings: [],
+    };
+    const api = mockPf9Client({
+      listSnapshotPolicies: jest.fn(async () => ({ items: [policy] })),
+      listSnapshotRuns: jest.fn(async () => ({
+        items: [],
+        page: 1,
+        pageSize: 20,
+        total: 0,
+      })),
+      listSnapshotRules: jest.fn(async () => ({ items: [rule] })),
+      previewSnapshotAssignments: jest.fn(async () => ({
+        items: [
+          {
+            volumeId: 'vol-9',
+            volumeName: 'ledger-data',
+            projectId: 'p1',
+            projectName: 'finance-prod',
+            domainId: 'd1',
+            domainName: 'Finance',
+            current: null,
+            proposed: {
+              source: 'rule:prod-daily',
+              matchedRule: 'prod-daily',
+              enabled: true,
+              misconfigured: null,
+              policies: [
+                { policy: 'monthly_15th', retention: 2, misconfigured: null },
+              ],
+            },
+            metadataChanges: {
+              set: { auto_snapshot: 'true' },
+              remove: [],
+            },
+            ownerEdited: false,
+          },
+        ],
+        page: 1,
+        pageSize: 500,
+        total: 1,
+        summary: {
+          volumes: 40,
+          protectedVolumes: 12,
+          changed: 1,
+          metadataWrites: 1,
+          bySource: {},
+        },
+        warnings: [],
+      })),
+    });
+    await renderInTestApp(<SnapshotsTab cloudId="demo" canRun={false} />, {
+      apis: [[pf9ApiRef, api]],
+    });
+    expect(
+      await screen.findByText('{"project_name_glob":"*-prod"}'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('monthly_15th (keep 2)')).toBeInTheDocument();
+
+    const draft = screen.getByLabelText('Draft rule set');
+    fireEvent.change(draft, { target: { value: 'not json' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(
+      await screen.findByText(/The draft is not a JSON array of rules/),
+    ).toBeInTheDocument();
+    expect(api.previewSnapshotAssignments).not.toHaveBeenCalled();
+
+    const rules = [{ name: 'all', action: 'include', policies: ['daily_5'] }];
+    fireEvent.change(draft, { target: { value: JSON.stringify(rules) } });
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(
+      await screen.findByText(
+        '1 of 40 volumes would change; 1 metadata writes; 12 protected.',
+      ),
+    ).toBeInTheDocument();
+    expect(api.previewSnapshotAssignments).toHaveBeenCalledWith({
+      cloudId: 'demo',
+      rules,
+      changedOnly: true,
+      pageSize: 500,
+    });
+    expect(
+      screen.getByText('rule:prod-daily: monthly_15th ×2'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('auto_snapshot=true')).toBeInTheDocument();
   });
 });

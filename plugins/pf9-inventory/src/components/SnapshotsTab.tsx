@@ -23,6 +23,7 @@ import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { pf9ApiRef } from '../api';
 import { formatDateTime, formatDuration, runDuration } from '../lib/format';
+import { SnapshotRulesSection } from './SnapshotRulesSection';
 
 export const SNAPSHOT_RUNS_PAGE_SIZE = 20;
 const POLL_MS = 2000;
@@ -81,6 +82,13 @@ const runColumns: TableColumn<SnapshotRun>[] = [
     render: r => formatDuration(runDuration(r.startedAt, r.finishedAt)),
   },
   { title: 'Trigger', render: r => `${r.trigger} · ${r.triggeredBy}` },
+  {
+    title: 'Batches',
+    render: r =>
+      r.progress
+        ? `${r.progress.completedBatches}/${r.progress.totalBatches} (${r.progress.progressPct}%)`
+        : '—',
+  },
   { title: 'Considered', render: r => r.counts.considered },
   { title: 'Created', render: r => r.counts.created },
   { title: 'Deleted', render: r => r.counts.deleted },
@@ -152,7 +160,7 @@ function RunRecordsTable(props: { runId: string }) {
 }
 
 /**
- * The snapshot area of a cloud: its policies, its cycle runs (newest first) with a selected run's
+ * The snapshot area of a cloud: its policies, its assignment rules with a preview, its cycle runs (newest first) with a selected run's
  * per-pair records, and, for callers with pf9.snapshots.run, "Run now" and "Dry-run".
  */
 export function SnapshotsTab(props: {
@@ -274,6 +282,7 @@ export function SnapshotsTab(props: {
           />
         )}
       </Box>
+      <SnapshotRulesSection cloudId={cloudId} />
       {runsError && <ResponseErrorPanel error={runsError} />}
       <Table<SnapshotRun>
         key={JSON.stringify({ cloudId, reload, refreshKey })}

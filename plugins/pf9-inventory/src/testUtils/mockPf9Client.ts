@@ -26,6 +26,10 @@ export function mockPf9Client(
     getSnapshotRun: jest.fn(),
     listSnapshotRunRecords: jest.fn(),
     startSnapshotRun: jest.fn(),
+    listSnapshotRules: jest.fn(async () => ({ items: [] })),
+    createSnapshotRule: jest.fn(),
+    deleteSnapshotRule: jest.fn(),
+    previewSnapshotAssignments: jest.fn(),
     ...methods,
   } as unknown as jest.Mocked<Pf9Client>;
 }
