@@ -276,8 +276,14 @@ export class RestoreExecution {
     await this.enterRollback(error);
     let outcome: { problems: string[]; recoveredServerId: string | null };
     try {
-      const os = this.run.dryRun ? this.run.admin : await this.run.scoped();
-      outcome = await this.undo(os);
+      // a job that touched nothing has nothing to undo: no session (whose failure may be why we are here)
+      const untouched =
+        !(await this.run.ledger()).length && !(await this.deleteStarted());
+      if (untouched || this.run.dryRun) {
+        outcome = { problems: [], recoveredServerId: null };
+      } else {
+        outcome = await this.undo(await this.run.scoped());
+      }
     } catch (e) {
       signalCheck(this.ctx.signal);
       outcome = {
@@ -314,20 +320,22 @@ export class RestoreExecution {
     await this.emit(to);
   }
 
-  /** Deletes what the job made, then restarts the original or, once it is gone, recovers it. */
-  private async undo(
-    os: OpenStackClient,
-  ): Promise<{ problems: string[]; recoveredServerId: string | null }> {
-    if (this.run.dryRun) return { problems: [], recoveredServerId: null };
-    const { store } = this.deps;
-    const id = this.job.id;
-    const deleteStarted = (await store.steps(id)).some(
+  private async deleteStarted(): Promise<boolean> {
+    return (await this.deps.store.steps(this.job.id)).some(
       s =>
         s.name === 'DELETE_ORIGINAL' &&
         !['PENDING', 'SKIPPED', 'SIMULATED'].includes(s.status),
     );
+  }
+
+  /** Deletes what the job made, then restarts the original or, once it is gone, recovers it. */
+  private async undo(
+    os: OpenStackClient,
+  ): Promise<{ problems: string[]; recoveredServerId: string | null }> {
+    const { store } = this.deps;
+    const id = this.job.id;
     const originalGone =
-      deleteStarted &&
+      (await this.deleteStarted()) &&
       (await orNull(os.compute.getServer(this.job.server_id))) === null;
     const problems = await deleteCreated(os, store, id, {
       timings: this.deps.settings.timings,

@@ -50,6 +50,38 @@ describe('restore executor', () => {
   });
 
   it.each(databases.eachSupportedId())(
+    'a job that cannot get a project session and touched nothing ends FAILED, not ROLLBACK_FAILED (%p)',
+    async id => {
+      const db: Knex = await migrated(await databases.init(id));
+      const p = await plan(db, sim, planRequest(fixture));
+      // the admin loses its role in the server's project after the plan: every scoped token is refused
+      sim.state.roleAssignments.splice(
+        0,
+        sim.state.roleAssignments.length,
+        ...sim.state.roleAssignments.filter(
+          a => a.scope?.project !== fixture.projectId,
+        ),
+      );
+      const one = restoreInstance(db, sim);
+      one.runner.start();
+      await one.control.execute({
+        jobId: p.planId,
+        dryRun: false,
+        actor: USER,
+      });
+      expect(await waitForStatus(db, p.planId)).toBe('FAILED');
+      await one.runner.stop();
+      const step = await db('restore_steps')
+        .where({ job_id: p.planId, name: 'PREPARE_CREDENTIALS' })
+        .first();
+      expect(step.status).toBe('FAILED');
+      expect(await db('restore_ledger').where({ job_id: p.planId })).toEqual(
+        [],
+      );
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'side_by_side restores an ACTIVE twin and leaves the original untouched (%p)',
     async id => {
       const db: Knex = await migrated(await databases.init(id));
