@@ -10,7 +10,7 @@ mkdir -p .data
 sim=""
 if [ -f packages/openstack-sim/src/cli.ts ]; then
   node --require @backstage/cli/config/nodeTransform.cjs packages/openstack-sim/src/cli.ts \
-    --scenario "${PF9_DEMO_SCENARIO:-medium}" --port 5050 >.data/openstack-sim.log 2>&1 &
+    --scenario "${PF9_DEMO_SCENARIO:-medium}" --port 5050 --admin-in-every-project >.data/openstack-sim.log 2>&1 &
   sim=$!
 fi
 trap '[ -z "$sim" ] || kill "$sim" 2>/dev/null' EXIT

@@ -1,6 +1,6 @@
 /* eslint-disable no-console */
 import { SCENARIOS, ScenarioName } from './scenario';
-import { startSimulator } from './simulator';
+import { Simulator, startSimulator } from './simulator';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -9,10 +9,35 @@ function arg(name: string, fallback?: string): string | undefined {
   return eq ? eq.slice(name.length + 3) : fallback;
 }
 
+/**
+ * The admin user gets the admin role in every project, as an MSP's operator account usually has: the
+ * product's project-scoped admin sessions (snapshots, restore) then work on the demo cloud.
+ */
+function grantAdminEverywhere(sim: Simulator) {
+  const st = sim.state;
+  const adminRole = st.roles.all().find(r => r.name === 'admin');
+  if (!adminRole) return;
+  for (const project of st.projects.all()) {
+    const granted = st.roleAssignments.some(
+      a =>
+        a.actorId === st.adminUserId &&
+        a.roleId === adminRole.id &&
+        a.scope?.project === project.id,
+    );
+    if (granted) continue;
+    st.roleAssignments.push({
+      actorType: 'user',
+      actorId: st.adminUserId,
+      roleId: adminRole.id,
+      scope: { project: project.id },
+    });
+  }
+}
+
 async function main() {
   if (process.argv.includes('--help')) {
     console.log(
-      'openstack-sim [--scenario tiny|small|medium|large|xl] [--seed N] [--port N] [--host 127.0.0.1] [--token-ttl SECONDS] [--transition-ms MS]',
+      'openstack-sim [--scenario tiny|small|medium|large|xl] [--seed N] [--port N] [--host 127.0.0.1] [--token-ttl SECONDS] [--transition-ms MS] [--admin-in-every-project]',
     );
     return;
   }
@@ -26,6 +51,9 @@ async function main() {
     tokenTtlSeconds: Number(arg('token-ttl', '3600')),
     transitionMs: Number(arg('transition-ms', '1000')),
   });
+  if (process.argv.includes('--admin-in-every-project')) {
+    grantAdminEverywhere(sim);
+  }
   console.log(
     `openstack-sim: scenario ${scenario} (${sim.state.totalResources()} resources, built in ${
       sim.buildMs
