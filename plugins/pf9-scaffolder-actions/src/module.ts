@@ -4,6 +4,8 @@ import {
 } from '@backstage/backend-plugin-api';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createAccessRoleAction } from './actions/accessRole';
+import { createRestoreExecuteAction } from './actions/restoreExecute';
+import { createRestorePlanAction } from './actions/restorePlan';
 import { Pf9ApiCaller } from './pf9Api';
 
 /** Registers the pf9 template actions with the scaffolder. */
@@ -19,7 +21,11 @@ export const pf9ScaffolderActionsModule = createBackendModule({
       },
       async init({ scaffolder, auth, discovery }) {
         const api = new Pf9ApiCaller({ auth, discovery });
-        scaffolder.addActions(createAccessRoleAction(api));
+        scaffolder.addActions(
+          createAccessRoleAction(api),
+          createRestorePlanAction(api),
+          createRestoreExecuteAction(api),
+        );
       },
     });
   },

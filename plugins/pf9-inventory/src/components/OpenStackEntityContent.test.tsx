@@ -144,6 +144,16 @@ describe('OpenStackEntityContent', () => {
       screen.getByRole('link', { name: /Open in PF9 inventory/ }),
     ).toHaveAttribute('href', '/pf9/compute?type=server&id=srv-0001');
 
+    // a server's page starts the "Restore a VM" template with the server filled in
+    expect(
+      screen.getByRole('button', { name: /Restore this VM/ }),
+    ).toHaveAttribute(
+      'href',
+      `/create/templates/default/restore-vm?formData=${encodeURIComponent(
+        JSON.stringify({ cloudId: 'demo', serverId: SERVER_ID }),
+      )}`,
+    );
+
     // the raw payload stays one click away
     fireEvent.click(screen.getByRole('tab', { name: 'Raw' }));
     expect(await screen.findByText(/"id": "srv-0001"/)).toBeInTheDocument();
@@ -172,6 +182,9 @@ describe('OpenStackEntityContent', () => {
       await screen.findByText(/Not an OpenStack resource/),
     ).toBeInTheDocument();
     expect(client.getResource).not.toHaveBeenCalled();
+    expect(
+      screen.queryByRole('button', { name: /Restore this VM/ }),
+    ).not.toBeInTheDocument();
   });
 });
 

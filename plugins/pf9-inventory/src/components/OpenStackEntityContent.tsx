@@ -20,6 +20,7 @@ import { rootRouteRef } from '../routes';
 import { RelatedResources } from './RelatedResources';
 import { ResourceDetailsView } from './ResourceDetails';
 import { ResourceHistory } from './ResourceHistory';
+import { RestoreServerLink } from './RestoreServerLink';
 
 /**
  * The OpenStack tab of an entity the pf9 catalog module emits (Domain, System or Resource carrying the
@@ -65,6 +66,11 @@ function OpenStackResourceContent(props: {
     : undefined;
   return (
     <Grid container spacing={3} alignItems="stretch">
+      {type === 'server' && (
+        <Grid item xs={12}>
+          <RestoreServerLink cloudId={cloudId} serverId={id} />
+        </Grid>
+      )}
       <Grid item xs={12} md={7}>
         <InfoCard title="OpenStack resource" deepLink={deepLink}>
           <ResourceDetailsView

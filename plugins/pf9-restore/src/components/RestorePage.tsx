@@ -6,14 +6,22 @@ import {
   ResponseErrorPanel,
   StructuredMetadataTable,
 } from '@backstage/core-components';
+import { useApi } from '@backstage/frontend-plugin-api';
+import Box from '@material-ui/core/Box';
+import { pf9Permissions } from '@internal/plugin-pf9-common';
+import { pf9ApiRef } from '../pf9Inventory';
 import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/frontend-plugin-api';
-import { Pf9Client, pf9Permissions } from '@internal/plugin-pf9-common';
-import { useMemo } from 'react';
+  Route,
+  Routes,
+  useNavigate,
+  useParams,
+  useResolvedPath,
+} from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
+import { RestoreAuditTable } from './RestoreAuditTable';
+import { RestoreConfigBanner } from './RestoreConfigBanner';
+import { RestoreJobsTable } from './RestoreJobsTable';
+import { RestoreJobView } from './RestoreJobView';
 
 const restoreActions = {
   'view restore points and jobs': pf9Permissions.restoreRead.name,
@@ -24,44 +32,82 @@ const restoreActions = {
   'clean up restore resources': pf9Permissions.restoreCleanup.name,
 };
 
-/** The restore page: what the signed-in user may do. */
-export function RestorePage() {
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
-  const client = useMemo(
-    () => new Pf9Client({ discoveryApi, fetchApi }),
-    [discoveryApi, fetchApi],
+function AccessCard(props: {
+  principal: string;
+  role: string | null;
+  permissions: string[];
+}) {
+  const allowed = new Set(props.permissions);
+  return (
+    <InfoCard
+      title={`Restore actions for ${props.principal} (role ${
+        props.role ?? 'none'
+      })`}
+    >
+      <StructuredMetadataTable
+        metadata={Object.fromEntries(
+          Object.entries(restoreActions).map(([action, permission]) => [
+            action,
+            allowed.has(permission) ? 'allowed' : 'not allowed',
+          ]),
+        )}
+      />
+    </InfoCard>
   );
-  const {
-    value: me,
-    loading,
-    error,
-  } = useAsync(() => client.getAccessMe(), [client]);
+}
 
-  if (loading) {
-    return <Progress />;
-  }
-  if (error || !me) {
+function JobRoute(props: { permissions: string[]; jobsLink: string }) {
+  const { jobId = '' } = useParams();
+  return <RestoreJobView key={jobId} jobId={jobId} {...props} />;
+}
+
+/**
+ * The restore page: the jobs and the restore audit at /pf9-restore, one job with live progress at
+ * /pf9-restore/jobs/:jobId. A banner says when restore is disabled.
+ */
+export function RestorePage() {
+  const client = useApi(pf9ApiRef);
+  const navigate = useNavigate();
+  const base = useResolvedPath('.').pathname.replace(/\/+$/, '');
+  const { value, loading, error } = useAsync(
+    async () =>
+      Promise.all([client.getAccessMe(), client.getRestoreConfig()]).then(
+        ([me, config]) => ({ me, config }),
+      ),
+    [client],
+  );
+
+  if (loading) return <Progress />;
+  if (error || !value) {
     return <ResponseErrorPanel error={error ?? new Error('No data')} />;
   }
-  const allowed = new Set(me.permissions);
+  const { me, config } = value;
   return (
     <Content>
       <ContentHeader title="VM restore" />
-      <InfoCard
-        title={`Restore actions for ${me.principal} (role ${
-          me.role ?? 'none'
-        })`}
-      >
-        <StructuredMetadataTable
-          metadata={Object.fromEntries(
-            Object.entries(restoreActions).map(([action, permission]) => [
-              action,
-              allowed.has(permission) ? 'allowed' : 'not allowed',
-            ]),
-          )}
+      <RestoreConfigBanner config={config} />
+      <Routes>
+        <Route
+          path="/"
+          element={
+            <>
+              <Box mb={3}>
+                <RestoreJobsTable
+                  onOpen={jobId => navigate(`${base}/jobs/${jobId}`)}
+                />
+              </Box>
+              <Box mb={3}>
+                <RestoreAuditTable />
+              </Box>
+              <AccessCard {...me} />
+            </>
+          }
         />
-      </InfoCard>
+        <Route
+          path="jobs/:jobId"
+          element={<JobRoute permissions={me.permissions} jobsLink={base} />}
+        />
+      </Routes>
     </Content>
   );
 }

@@ -1,5 +1,4 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { Pf9AccessMe } from '@internal/plugin-pf9-common';
 import { Pf9ApiCaller } from '../pf9Api';
 
 /** `pf9:access:role`: the initiating user's PF9 role, so templates can stop early with a clear message. */
@@ -33,10 +32,9 @@ export function createAccessRoleAction(api: Pf9ApiCaller) {
       },
     },
     async handler(ctx) {
-      const me = await api.get<Pf9AccessMe>(
-        await ctx.getInitiatorCredentials(),
-        '/access/me',
-      );
+      const me = await api
+        .clientFor(await ctx.getInitiatorCredentials())
+        .getAccessMe();
       ctx.logger.info(`${me.principal} has PF9 role ${me.role ?? 'none'}`);
       const required = ctx.input.requirePermission;
       if (required && !me.permissions.includes(required)) {
