@@ -160,10 +160,13 @@ test('a guest restores a volume-booted demo server side by side with the "Restor
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();
 
-  // the task log streams the job's steps; the output links to the job on the Restore page
+  // the output links to the job on the Restore page (the action's unit tests cover the streamed log lines;
+  // the task page's log view is virtualised, so early lines are not in the DOM)
   const jobLink = page.getByRole('link', { name: 'Open the restore job' });
   const taskFailed = page
-    .getByText(/Restore job \S+ ended [A-Z_]+|The restore of .+ is blocked/)
+    .getByText(
+      /Restore job \S+ ended (?!SUCCEEDED)[A-Z_]+|The restore of .+ is blocked/,
+    )
     .first();
   await expect(jobLink.or(taskFailed).first()).toBeVisible({
     timeout: 420_000,
@@ -171,7 +174,6 @@ test('a guest restores a volume-booted demo server side by side with the "Restor
   if (await taskFailed.isVisible()) {
     throw new Error(`the restore task failed: ${await taskFailed.innerText()}`);
   }
-  await expect(page.getByText(/VALIDATE SUCCEEDED/).first()).toBeVisible();
   await page.screenshot({
     path: testInfo.outputPath('restore-task.png'),
     fullPage: true,
@@ -192,7 +194,8 @@ test('a guest restores a volume-booted demo server side by side with the "Restor
 
   // and the job is listed, completed, on the Restore page
   await page.goto('/pf9-restore');
-  const row = page.getByRole('row', { name: new RegExp(jobId) });
+  // the audit table below lists the job's events too; the jobs table comes first
+  const row = page.getByRole('row', { name: new RegExp(jobId) }).first();
   await expect(row).toBeVisible({ timeout: 60_000 });
   await expect(row.getByText('SUCCEEDED')).toBeVisible();
   await expect(row.getByText(target.serverName)).toBeVisible();
