@@ -169,132 +169,97 @@ export function createAssignmentRouter(
 
   const listQuery = z.object(cloudField);
 
-  router.get('/assignments/manual', async (req, res) => {
-    const { scope } = await authorizer.authorize(
-      req,
-      pf9Permissions.snapshotsRead,
-    );
-    const query = parseInput(listQuery, req.query, 'query');
-    const cloudId = cloudOf(query.cloudId, 'query');
-    const items = await assignments.inScope(
-      cloudId,
-      scope,
-      await store.listManual(cloudId),
-    );
-    res.json({ items });
-  });
+  /** list, put and delete of one kind of per-volume entry (manual entries, exclusions; SNAP-8) */
+  function volumeEntryRoutes<Input extends { volumeId: string }, Entry>(kind: {
+    path: string;
+    event: string;
+    schema: z.ZodType<Input>;
+    list: (cloudId: string) => Promise<Array<Entry & { volumeId: string }>>;
+    put: (
+      cloudId: string,
+      input: Input,
+      actor: string,
+    ) => Promise<{ before?: Entry; after: Entry }>;
+    remove: (cloudId: string, volumeId: string) => Promise<Entry>;
+  }) {
+    router.get(kind.path, async (req, res) => {
+      const { scope } = await authorizer.authorize(
+        req,
+        pf9Permissions.snapshotsRead,
+      );
+      const query = parseInput(listQuery, req.query, 'query');
+      const cloudId = cloudOf(query.cloudId, 'query');
+      const items = await assignments.inScope(
+        cloudId,
+        scope,
+        await kind.list(cloudId),
+      );
+      res.json({ items });
+    });
 
-  router.put('/assignments/manual', async (req, res) => {
-    const { actor, scope } = await authorizer.authorize(
-      req,
-      pf9Permissions.snapshotsAssign,
-    );
-    const { cloudId: given, ...rest } = req.body ?? {};
-    const body = parseInput(manualInputSchema, rest, 'body');
-    const cloudId = cloudOf(
-      parseInput(z.object(cloudField), { cloudId: given }, 'body').cloudId,
-      'body',
-    );
-    await checkVolumeScope(scope, cloudId, body.volumeId);
-    const saved = await audited(
-      req,
-      actor,
-      'snapshot.assignment.manual.put',
-      { type: 'volume', id: body.volumeId },
-      async () => {
-        const { before, after } = await store.putManual(cloudId, body, actor);
-        return { result: after, details: { cloudId, before, after } };
-      },
-    );
-    res.json(saved);
-  });
+    router.put(kind.path, async (req, res) => {
+      const { actor, scope } = await authorizer.authorize(
+        req,
+        pf9Permissions.snapshotsAssign,
+      );
+      const { cloudId: given, ...rest } = req.body ?? {};
+      const body = parseInput(kind.schema, rest, 'body');
+      const cloudId = cloudOf(
+        parseInput(z.object(cloudField), { cloudId: given }, 'body').cloudId,
+        'body',
+      );
+      await checkVolumeScope(scope, cloudId, body.volumeId);
+      const saved = await audited(
+        req,
+        actor,
+        `${kind.event}.put`,
+        { type: 'volume', id: body.volumeId },
+        async () => {
+          const { before, after } = await kind.put(cloudId, body, actor);
+          return { result: after, details: { cloudId, before, after } };
+        },
+      );
+      res.json(saved);
+    });
 
-  router.delete('/assignments/manual/:volumeId', async (req, res) => {
-    const { actor, scope } = await authorizer.authorize(
-      req,
-      pf9Permissions.snapshotsAssign,
-    );
-    const query = parseInput(listQuery, req.query, 'query');
-    const cloudId = cloudOf(query.cloudId, 'query');
-    const volumeId = req.params.volumeId;
-    await checkVolumeScope(scope, cloudId, volumeId);
-    await audited(
-      req,
-      actor,
-      'snapshot.assignment.manual.delete',
-      { type: 'volume', id: volumeId },
-      async () => {
-        const before = await store.deleteManual(cloudId, volumeId);
-        return { result: before, details: { cloudId, before } };
-      },
-    );
-    res.status(204).end();
-  });
+    router.delete(`${kind.path}/:volumeId`, async (req, res) => {
+      const { actor, scope } = await authorizer.authorize(
+        req,
+        pf9Permissions.snapshotsAssign,
+      );
+      const query = parseInput(listQuery, req.query, 'query');
+      const cloudId = cloudOf(query.cloudId, 'query');
+      const volumeId = req.params.volumeId;
+      await checkVolumeScope(scope, cloudId, volumeId);
+      await audited(
+        req,
+        actor,
+        `${kind.event}.delete`,
+        { type: 'volume', id: volumeId },
+        async () => {
+          const before = await kind.remove(cloudId, volumeId);
+          return { result: before, details: { cloudId, before } };
+        },
+      );
+      res.status(204).end();
+    });
+  }
 
-  router.get('/exclusions', async (req, res) => {
-    const { scope } = await authorizer.authorize(
-      req,
-      pf9Permissions.snapshotsRead,
-    );
-    const query = parseInput(listQuery, req.query, 'query');
-    const cloudId = cloudOf(query.cloudId, 'query');
-    const items = await assignments.inScope(
-      cloudId,
-      scope,
-      await store.listExclusions(cloudId),
-    );
-    res.json({ items });
+  volumeEntryRoutes({
+    path: '/assignments/manual',
+    event: 'snapshot.assignment.manual',
+    schema: manualInputSchema,
+    list: cloudId => store.listManual(cloudId),
+    put: (cloudId, input, actor) => store.putManual(cloudId, input, actor),
+    remove: (cloudId, volumeId) => store.deleteManual(cloudId, volumeId),
   });
-
-  router.put('/exclusions', async (req, res) => {
-    const { actor, scope } = await authorizer.authorize(
-      req,
-      pf9Permissions.snapshotsAssign,
-    );
-    const { cloudId: given, ...rest } = req.body ?? {};
-    const body = parseInput(exclusionInputSchema, rest, 'body');
-    const cloudId = cloudOf(
-      parseInput(z.object(cloudField), { cloudId: given }, 'body').cloudId,
-      'body',
-    );
-    await checkVolumeScope(scope, cloudId, body.volumeId);
-    const saved = await audited(
-      req,
-      actor,
-      'snapshot.exclusion.put',
-      { type: 'volume', id: body.volumeId },
-      async () => {
-        const { before, after } = await store.putExclusion(
-          cloudId,
-          body,
-          actor,
-        );
-        return { result: after, details: { cloudId, before, after } };
-      },
-    );
-    res.json(saved);
-  });
-
-  router.delete('/exclusions/:volumeId', async (req, res) => {
-    const { actor, scope } = await authorizer.authorize(
-      req,
-      pf9Permissions.snapshotsAssign,
-    );
-    const query = parseInput(listQuery, req.query, 'query');
-    const cloudId = cloudOf(query.cloudId, 'query');
-    const volumeId = req.params.volumeId;
-    await checkVolumeScope(scope, cloudId, volumeId);
-    await audited(
-      req,
-      actor,
-      'snapshot.exclusion.delete',
-      { type: 'volume', id: volumeId },
-      async () => {
-        const before = await store.deleteExclusion(cloudId, volumeId);
-        return { result: before, details: { cloudId, before } };
-      },
-    );
-    res.status(204).end();
+  volumeEntryRoutes({
+    path: '/exclusions',
+    event: 'snapshot.exclusion',
+    schema: exclusionInputSchema,
+    list: cloudId => store.listExclusions(cloudId),
+    put: (cloudId, input, actor) => store.putExclusion(cloudId, input, actor),
+    remove: (cloudId, volumeId) => store.deleteExclusion(cloudId, volumeId),
   });
 
   router.post('/assignments/run', async (req, res) => {
