@@ -23,6 +23,7 @@ import { useEffect, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { pf9ApiRef } from '../api';
 import { formatDateTime, formatDuration, runDuration } from '../lib/format';
+import { ServerPagedTable } from './ServerPagedTable';
 import { SnapshotRulesSection } from './SnapshotRulesSection';
 
 export const SNAPSHOT_RUNS_PAGE_SIZE = 20;
@@ -118,44 +119,20 @@ const recordColumns: TableColumn<SnapshotRecord>[] = [
 function RunRecordsTable(props: { runId: string }) {
   const { runId } = props;
   const client = useApi(pf9ApiRef);
-  const [error, setError] = useState<Error>();
   return (
-    <>
-      {error && <ResponseErrorPanel error={error} />}
-      <Table<SnapshotRecord>
-        title={`Run ${runId}: per-pair records`}
-        columns={recordColumns}
-        options={{
-          search: false,
-          sorting: false,
-          paging: true,
-          pageSize: 50,
-          pageSizeOptions: [20, 50, 100],
-          emptyRowsWhenPaging: false,
-          padding: 'dense',
-        }}
-        data={async query => {
-          try {
-            const result = await client.listSnapshotRunRecords(runId, {
-              page: query.page + 1,
-              pageSize: query.pageSize,
-            });
-            setError(undefined);
-            return {
-              data: result.items,
-              page: result.page - 1,
-              totalCount: result.total,
-            };
-          } catch (e) {
-            setError(e as Error);
-            return { data: [], page: 0, totalCount: 0 };
-          }
-        }}
-        localization={{
-          body: { emptyDataSourceMessage: 'This run recorded no pair.' },
-        }}
-      />
-    </>
+    <ServerPagedTable<SnapshotRecord>
+      resetKey={runId}
+      title={`Run ${runId}: per-pair records`}
+      columns={recordColumns}
+      pageSize={50}
+      load={request =>
+        client.listSnapshotRunRecords(runId, {
+          page: request.page,
+          pageSize: request.pageSize,
+        })
+      }
+      emptyMessage="This run recorded no pair."
+    />
   );
 }
 
@@ -173,7 +150,6 @@ export function SnapshotsTab(props: {
   const client = useApi(pf9ApiRef);
   const policies = useAsync(() => client.listSnapshotPolicies(), [client]);
   const [selected, setSelected] = useState<string>();
-  const [runsError, setRunsError] = useState<Error>();
   const [reload, setReload] = useState(0);
   const [runningId, setRunningId] = useState<string>();
   const [starting, setStarting] = useState(false);
@@ -283,42 +259,21 @@ export function SnapshotsTab(props: {
         )}
       </Box>
       <SnapshotRulesSection cloudId={cloudId} />
-      {runsError && <ResponseErrorPanel error={runsError} />}
-      <Table<SnapshotRun>
-        key={JSON.stringify({ cloudId, reload, refreshKey })}
+      <ServerPagedTable<SnapshotRun>
+        resetKey={JSON.stringify({ cloudId, reload, refreshKey })}
         title="Snapshot runs"
         columns={runColumns}
-        onRowClick={(_e, r) => r && setSelected(r.id)}
-        options={{
-          search: false,
-          sorting: false,
-          paging: true,
-          pageSize: SNAPSHOT_RUNS_PAGE_SIZE,
-          pageSizeOptions: [10, 20, 50],
-          emptyRowsWhenPaging: false,
-          padding: 'dense',
-        }}
-        data={async query => {
-          try {
-            const result = await client.listSnapshotRuns({
-              cloudId,
-              page: query.page + 1,
-              pageSize: query.pageSize,
-            });
-            setRunsError(undefined);
-            return {
-              data: result.items,
-              page: result.page - 1,
-              totalCount: result.total,
-            };
-          } catch (e) {
-            setRunsError(e as Error);
-            return { data: [], page: 0, totalCount: 0 };
-          }
-        }}
-        localization={{
-          body: { emptyDataSourceMessage: 'No snapshot run yet.' },
-        }}
+        onRowClick={r => setSelected(r.id)}
+        pageSize={SNAPSHOT_RUNS_PAGE_SIZE}
+        pageSizeOptions={[10, 20, 50]}
+        load={request =>
+          client.listSnapshotRuns({
+            cloudId,
+            page: request.page,
+            pageSize: request.pageSize,
+          })
+        }
+        emptyMessage="No snapshot run yet."
       />
       {selected && (
         <Box mt={3}>
