@@ -162,6 +162,20 @@ export type RestoreJobStatus =
   | 'EXPIRED'
   | 'DRY_RUN_COMPLETED';
 
+export const RESTORE_JOB_STATUSES: readonly RestoreJobStatus[] = [
+  'PLANNED',
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'CANCEL_REQUESTED',
+  'ROLLING_BACK',
+  'CANCELED',
+  'FAILED',
+  'ROLLBACK_FAILED',
+  'EXPIRED',
+  'DRY_RUN_COMPLETED',
+];
+
 export const RESTORE_TERMINAL_STATUSES: readonly RestoreJobStatus[] = [
   'SUCCEEDED',
   'CANCELED',

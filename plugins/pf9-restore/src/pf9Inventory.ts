@@ -1,5 +1,11 @@
 /**
- * The one seam to the inventory plugin: its pf9 API client and its server-paged table. (Backstage's lint
+ * The one seam to the inventory plugin: its pf9 API client, its server-paged table and its formatting. (Backstage's lint
  * warns about importing another frontend plugin; a shared web library for both would remove this file.)
  */
-export { pf9ApiRef, ServerPagedTable } from '@internal/plugin-pf9-inventory';
+export {
+  formatDateTime,
+  formatDuration,
+  pf9ApiRef,
+  runDuration,
+  ServerPagedTable,
+} from '@internal/plugin-pf9-inventory';

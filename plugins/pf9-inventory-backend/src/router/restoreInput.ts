@@ -2,7 +2,11 @@
  * Input of the restore routes (RST-6, RST-14, RST-19): zod schemas that name the wrong field, and the
  * request behind a stored plan for a retry.
  */
-import { RESTORE_IP_STRATEGIES } from '@internal/plugin-pf9-common';
+import {
+  RESTORE_IP_STRATEGIES,
+  RESTORE_JOB_STATUSES,
+  RestoreJobStatus,
+} from '@internal/plugin-pf9-common';
 import { z } from 'zod';
 import { JobHead } from '../restore/planStore';
 import { PlanRequest } from '../restore/planner';
@@ -61,19 +65,7 @@ export const jobQuery = z
     cloudId: z.string().min(1).optional(),
     projectId: id.optional(),
     status: z
-      .enum([
-        'PLANNED',
-        'PENDING',
-        'RUNNING',
-        'SUCCEEDED',
-        'CANCEL_REQUESTED',
-        'ROLLING_BACK',
-        'CANCELED',
-        'FAILED',
-        'ROLLBACK_FAILED',
-        'EXPIRED',
-        'DRY_RUN_COMPLETED',
-      ])
+      .enum(RESTORE_JOB_STATUSES as [RestoreJobStatus, ...RestoreJobStatus[]])
       .optional(),
     mode: z.enum(['side_by_side', 'replace']).optional(),
     createdBy: z.string().min(1).optional(),

@@ -3,14 +3,15 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import type {
+import {
+  RESTORE_JOB_STATUSES,
   RestoreJobStatus,
   RestoreJobSummary,
   RestoreMode,
 } from '@internal/plugin-pf9-common';
 import { pf9ApiRef, ServerPagedTable } from '../pf9Inventory';
 import { useState } from 'react';
-import { formatDateTime, RESTORE_JOB_STATUSES } from '../lib/status';
+import { formatDateTime } from '../lib/status';
 import { RestoreStatusChip } from './RestoreStatusChip';
 
 export const JOBS_PAGE_SIZE = 20;
