@@ -195,6 +195,7 @@ export const pf9Plugin = createBackendPlugin({
           config: pf9Config.restore,
           logger: deps.logger.child({ area: 'restore' }),
           audit,
+          credentials: pf9Config.snapshots.credentials,
         });
         if (pf9Config.restore.enabled) {
           jobRunner.start();

@@ -9,15 +9,9 @@ import { Knex } from 'knex';
 import type { CloudConfig } from '../config';
 import { JobContext, JobOwnershipLost } from '../jobs/runner';
 import { isPostgres } from '../jobs/store';
-import { OpenStackClient, resolveCloud } from '../openstack';
-import { projectScopedCloud } from '../snapshots/cycle';
+import { OpenStackClient } from '../openstack';
 import { AuditLog } from '../store/audit';
-import {
-  ClientFactory,
-  RestoreCancelRequested,
-  RestoreRun,
-  RestoreSettings,
-} from './context';
+import { RestoreCancelRequested, RestoreRun, RestoreSettings } from './context';
 import { RestoreJobRow, RestoreJobStore } from './jobStore';
 import { getKeypair, orNull } from './live';
 import { recoverOriginal } from './recovery';
@@ -25,14 +19,14 @@ import { deleteCreated, restoreOriginal } from './rollback';
 import { STEP_HANDLERS } from './stepHandlers';
 import { RESTORE_STEP_ORDER } from './steps';
 import { UserDataCipher } from './secrets';
+import { openProjectSession, ProjectSessionDeps } from './session';
 
-export interface ExecutionDeps {
+export interface ExecutionDeps extends ProjectSessionDeps {
   store: RestoreJobStore;
   clouds: CloudConfig[];
   logger: LoggerService;
   audit: AuditLog;
   settings: RestoreSettings;
-  clientFactory: ClientFactory;
   cipher?: UserDataCipher;
   /** observer called as a step starts (tests inject faults or cancel here) */
   onStepStart?: (jobId: string, step: RestoreStepName) => Promise<void>;
@@ -107,20 +101,14 @@ export class RestoreExecution {
     };
   }
 
-  /** SNAP-18 style: the admin credential scoped to the server's project, never the admin project. */
-  private async scope(cloud: CloudConfig, readOnly: boolean) {
-    const projectId = this.job.project_id;
-    const client = this.deps.clientFactory(
-      projectScopedCloud(resolveCloud(cloud), projectId),
-      { readOnly },
-    );
-    const token = await client.session.token();
-    if (token.projectId !== projectId) {
-      throw new Error(
-        `token is scoped to ${token.projectId ?? 'nothing'}, not ${projectId}`,
-      );
-    }
-    return client;
+  /** SNAP-18: a session scoped to the server's project, never the admin project. */
+  private scope(cloud: CloudConfig, readOnly: boolean) {
+    return openProjectSession(this.deps, {
+      cloud,
+      projectId: this.job.project_id,
+      jobId: this.job.id,
+      readOnly,
+    });
   }
 
   private async checkpoint(): Promise<void> {

@@ -6,14 +6,9 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import type { RestoreStepName } from '@internal/plugin-pf9-common';
 import { Knex } from 'knex';
-import type { CloudConfig } from '../config';
+import type { CloudConfig, SnapshotCredentialsConfig } from '../config';
 import { JobRunner } from '../jobs/runner';
-import {
-  createOpenStackClient,
-  OpenStackNotFoundError,
-  resolveCloud,
-} from '../openstack';
-import { projectScopedCloud } from '../snapshots/cycle';
+import { createOpenStackClient, OpenStackNotFoundError } from '../openstack';
 import { AuditLog } from '../store/audit';
 import { ClientFactory, RestoreSettings } from './context';
 import { RestoreConflictError, RestoreJobControl } from './contracts';
@@ -22,6 +17,7 @@ import { RestoreJobRow, RestoreJobStore } from './jobStore';
 import { orNull } from './live';
 import { deleteCreated } from './rollback';
 import { UserDataCipher } from './secrets';
+import { openProjectSession } from './session';
 import { DEFAULT_TIMINGS, RestoreTimings } from './waits';
 
 export const RESTORE_JOB_KIND = 'restore';
@@ -41,6 +37,8 @@ export interface RestoreJobControlOptions {
   cipher?: UserDataCipher;
   timings?: Partial<RestoreTimings>;
   clientFactory?: ClientFactory;
+  /** SNAP-18/19 credential mode (pf9.snapshots.credentials); default projectScopedAdmin */
+  credentials?: SnapshotCredentialsConfig;
   onStepStart?: (jobId: string, step: RestoreStepName) => Promise<void>;
   now?: () => Date;
 }
@@ -59,6 +57,8 @@ export function createRestoreJobControl(
     timings: { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) },
   };
   const deps: ExecutionDeps = {
+    db: options.db,
+    credentials: options.credentials ?? { mode: 'projectScopedAdmin' },
     store,
     clouds: options.clouds,
     logger: options.logger,
@@ -92,12 +92,12 @@ export function createRestoreJobControl(
     const cloud = options.clouds.find(c => c.id === job.cloud_id);
     if (!cloud)
       throw new NotFoundError(`cloud '${job.cloud_id}' is not configured`);
-    return deps.clientFactory(
-      projectScopedCloud(resolveCloud(cloud), job.project_id),
-      {
-        readOnly: false,
-      },
-    );
+    return openProjectSession(deps, {
+      cloud,
+      projectId: job.project_id,
+      jobId: job.id,
+      readOnly: false,
+    });
   };
 
   return {
@@ -235,13 +235,18 @@ export function createRestoreJobControl(
           { status: job.status },
         );
       }
-      const failures = await deleteCreated(scopedClient(job), store, jobId, {
-        timings: settings.timings,
-        keepVolumes: false,
-        keepSafetySnapshots: true,
-        includeKept: true,
-        check: async () => undefined,
-      });
+      const failures = await deleteCreated(
+        await scopedClient(job),
+        store,
+        jobId,
+        {
+          timings: settings.timings,
+          keepVolumes: false,
+          keepSafetySnapshots: true,
+          includeKept: true,
+          check: async () => undefined,
+        },
+      );
       if (failures.length) {
         await store.addWarning(jobId, {
           code: 'CLEANUP_INCOMPLETE',
@@ -265,7 +270,7 @@ export function createRestoreJobControl(
         );
       }
       const details = store.details(job);
-      const os = scopedClient(job);
+      const os = await scopedClient(job);
       const warnings: string[] = [];
       const attempt = async (what: string, call: () => Promise<void>) => {
         try {

@@ -1,7 +1,11 @@
 /** The restore area's parts for the plugin's wiring: the planner (GET-only) and the executor's control. */
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
-import type { CloudConfig, RestoreConfig } from '../config';
+import type {
+  CloudConfig,
+  RestoreConfig,
+  SnapshotCredentialsConfig,
+} from '../config';
 import { JobRunner } from '../jobs/runner';
 import { createOpenStackClient } from '../openstack';
 import { AuditLog } from '../store/audit';
@@ -20,6 +24,8 @@ export function createRestoreArea(options: {
   runner: JobRunner;
   clouds: CloudConfig[];
   config: RestoreConfig;
+  /** SNAP-18/19: restores act in a project the way snapshot creates do */
+  credentials: SnapshotCredentialsConfig;
   logger: LoggerService;
   audit: AuditLog;
 }): RestoreArea {
@@ -50,6 +56,7 @@ export function createRestoreArea(options: {
     stopOriginal: config.stopOriginal,
     keepVolumesOnFailure: config.keepVolumesOnFailure,
     cipher: cipher ?? undefined,
+    credentials: options.credentials,
   });
   return { planner, control };
 }
