@@ -5,6 +5,7 @@
  */
 import {
   CinderAvailabilityZone,
+  CinderSnapshot,
   KeystoneDomain,
   KeystoneGroup,
   KeystoneProject,
@@ -111,6 +112,31 @@ function resource(
     partition: fields.partition,
     searchExtra: fields.searchExtra,
   };
+}
+
+/** A Cinder snapshot as a `volume_snapshot` resource (also used for snapshots the snapshot engine made). */
+export function volumeSnapshotResource(s: CinderSnapshot): CollectedResource {
+  const metadata = s.metadata ?? {};
+  return resource(s.id, {
+    name: s.name,
+    projectId: s['os-extended-snapshot-attributes:project_id'],
+    status: s.status,
+    key: {
+      id: s.id,
+      name: s.name,
+      description: s.description ?? null,
+      project_id: s['os-extended-snapshot-attributes:project_id'] ?? null,
+      volume_id: s.volume_id,
+      size_gb: num(s.size),
+      status: s.status,
+      metadata,
+      created_at: s.created_at ?? null,
+      managed: metadata.created_by === 'p9_auto_snapshots',
+      policy: metadata.policy ?? null,
+      period: metadata.period ?? null,
+    },
+    raw: s,
+  });
 }
 
 /** Runs one listing, timing it and turning an exception into a failed type. */
@@ -928,30 +954,7 @@ export async function collectAll(
           await collect(
             'volume_snapshot',
             () => client.blockStorage.listSnapshots(),
-            s => {
-              const metadata = s.metadata ?? {};
-              return resource(s.id, {
-                name: s.name,
-                projectId: s['os-extended-snapshot-attributes:project_id'],
-                status: s.status,
-                key: {
-                  id: s.id,
-                  name: s.name,
-                  description: s.description ?? null,
-                  project_id:
-                    s['os-extended-snapshot-attributes:project_id'] ?? null,
-                  volume_id: s.volume_id,
-                  size_gb: num(s.size),
-                  status: s.status,
-                  metadata,
-                  created_at: s.created_at ?? null,
-                  managed: metadata.created_by === 'p9_auto_snapshots',
-                  policy: metadata.policy ?? null,
-                  period: metadata.period ?? null,
-                },
-                raw: s,
-              });
-            },
+            volumeSnapshotResource,
           ),
         ),
       );

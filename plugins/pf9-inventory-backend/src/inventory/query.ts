@@ -391,13 +391,15 @@ export async function stateAtRun(
   type: InventoryType,
   scope?: Scope,
 ): Promise<StateRecord[]> {
+  // a version written outside an inventory sync (a snapshot run, observed.ts) counts from when it was recorded
   const ranked = db('inventory_versions as v')
-    .join('inventory_runs as r', 'r.id', 'v.run_id')
+    .leftJoin('inventory_runs as r', j =>
+      j.on('r.id', 'v.run_id').andOn('r.cloud_id', 'v.cloud_id'),
+    )
     .where('v.cloud_id', cloudId)
     .andWhere('v.type', type)
-    .andWhere('r.cloud_id', cloudId)
     .andWhere(
-      'r.started_at',
+      db.raw('coalesce(r.started_at, v.recorded_at)'),
       '<=',
       db('inventory_runs').select('started_at').where({ id: runId }),
     )

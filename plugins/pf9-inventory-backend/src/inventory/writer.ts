@@ -110,7 +110,7 @@ function searchText(r: CollectedResource): string {
 }
 
 /** The columns of a row a sync writes, except "last seen". */
-interface RowContent {
+export interface RowContent {
   name: string | null;
   project_id: string | null;
   domain_id: string | null;
@@ -123,7 +123,7 @@ interface RowContent {
 }
 
 /** Hash of a row's content (`row_hash`): an unchanged row is recognised without reading it back. */
-function rowHash(c: RowContent): string {
+export function rowHash(c: RowContent): string {
   const h = createHash('sha1');
   for (const v of [
     c.name,
@@ -142,7 +142,7 @@ function rowHash(c: RowContent): string {
   return h.digest('hex');
 }
 
-function rowContent(r: CollectedResource): RowContent {
+export function rowContent(r: CollectedResource): RowContent {
   return {
     name: r.name,
     project_id: r.projectId,
