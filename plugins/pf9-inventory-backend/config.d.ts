@@ -169,6 +169,11 @@ export interface Config {
       /** SNAP-23: volumes per batch (default 20) and seconds between batches (default 5). */
       batchSize?: number;
       batchDelaySeconds?: number;
+      /**
+       * SNAP-22: when quota blocks a pair that already holds its full retention count, delete its oldest
+       * managed snapshot (never the newest, never `keep=true`) and then create. Default false.
+       */
+      rotateBeforeCreateWhenQuotaBlocked?: boolean;
       /** SNAP-10: the assignment job (rules, manual assignments, exclusions). */
       assignments?: {
         /** Minutes between runs, 5–1440; default 60. */

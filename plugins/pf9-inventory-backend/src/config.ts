@@ -324,6 +324,8 @@ const snapshotsSchema = z
     /** SNAP-23: volumes per batch and the pause between batches */
     batchSize: z.number().int().min(1).max(10_000).default(20),
     batchDelaySeconds: z.number().min(0).max(3600).default(5),
+    /** SNAP-22: delete the oldest of a full pair's snapshots when quota blocks its create */
+    rotateBeforeCreateWhenQuotaBlocked: z.boolean().default(false),
     /** SNAP-10: the assignment job */
     assignments: z
       .object({
@@ -351,6 +353,7 @@ const SNAPSHOTS_DEFAULTS: SnapshotsConfig = {
   maxNewPerRun: 200,
   batchSize: 20,
   batchDelaySeconds: 5,
+  rotateBeforeCreateWhenQuotaBlocked: false,
   assignments: {
     intervalMinutes: 60,
     writeMetadata: true,

@@ -162,6 +162,8 @@ export const pf9Plugin = createBackendPlugin({
             credentials: pf9Config.snapshots.credentials,
             batchSize: pf9Config.snapshots.batchSize,
             batchDelayMs: pf9Config.snapshots.batchDelaySeconds * 1000,
+            rotateBeforeCreateWhenQuotaBlocked:
+              pf9Config.snapshots.rotateBeforeCreateWhenQuotaBlocked,
           },
           // CMP-3: compliance is evaluated after every cycle
           onFinished: async run => {
@@ -193,9 +195,9 @@ export const pf9Plugin = createBackendPlugin({
           runner: jobRunner,
           clouds: pf9Config.clouds,
           config: pf9Config.restore,
+          credentials: pf9Config.snapshots.credentials,
           logger: deps.logger.child({ area: 'restore' }),
           audit,
-          credentials: pf9Config.snapshots.credentials,
         });
         if (pf9Config.restore.enabled) {
           jobRunner.start();

@@ -609,4 +609,80 @@ describe('snapshot and compliance routes', () => {
         .count({ n: '*' }),
     ).toEqual([{ n: 1 }]);
   });
+
+  it('cancels a running run (202, audited with the user); 404 unknown, 409 not running, 403 viewer', async () => {
+    // a run held by another instance: only its stored row exists here
+    await db('snapshot_runs').insert({
+      id: 'run-elsewhere',
+      cloud_id: 'elsewhere',
+      trigger: 'api',
+      triggered_by: 'user:default/someone',
+      dry_run: false,
+      catch_up: false,
+      policies: null,
+      status: 'running',
+      started_at: new Date(),
+      timeout_ms: 3_600_000,
+    });
+    const denied = await request(server)
+      .post(api('/snapshots/runs/run-elsewhere/cancel'))
+      .set('Authorization', auth('viewer'));
+    expect(denied.status).toBe(403);
+    const unknown = await request(server)
+      .post(api('/snapshots/runs/no-such-run/cancel'))
+      .set('Authorization', auth('admin'));
+    expect(unknown.status).toBe(404);
+
+    const accepted = await request(server)
+      .post(api('/snapshots/runs/run-elsewhere/cancel'))
+      .set('Authorization', auth('admin'));
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({
+      id: 'run-elsewhere',
+      status: 'running',
+      cancelRequestedBy: expect.stringContaining('admin-bot'),
+    });
+    const row = await db('snapshot_runs')
+      .where({ id: 'run-elsewhere' })
+      .first();
+    expect(row.cancel_requested_at).not.toBeNull();
+
+    await db('snapshot_runs')
+      .where({ id: 'run-elsewhere' })
+      .update({ status: 'canceled', finished_at: new Date() });
+    const finished = await request(server)
+      .post(api('/snapshots/runs/run-elsewhere/cancel'))
+      .set('Authorization', auth('admin'));
+    expect(finished.status).toBe(409);
+
+    const events = await audits('snapshot.run.cancel');
+    expect(events.map(e => [e.outcome, e.target_id])).toEqual([
+      ['success', 'run-elsewhere'],
+      ['fail', 'run-elsewhere'],
+    ]);
+    expect(events[0].actor).toContain('admin-bot');
+  });
+
+  it('lists orphaned managed snapshots (SNAP-20) scope-filtered; 400 on an unknown parameter', async () => {
+    const all = await request(server)
+      .get(api('/snapshots/orphans'))
+      .set('Authorization', auth('viewer'));
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({
+      complete: true,
+      items: expect.any(Array),
+    });
+    const scoped = await request(server)
+      .get(api('/snapshots/orphans'))
+      .set('Authorization', auth('scoped'));
+    expect(scoped.status).toBe(200);
+    expect(scoped.body.items).toEqual(
+      all.body.items.filter((o: any) => o.domainId === scopedDomain),
+    );
+    const bad = await request(server)
+      .get(api('/snapshots/orphans?volume=x'))
+      .set('Authorization', auth('viewer'));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/volume/);
+  });
 });

@@ -2,7 +2,7 @@
  * The snapshot routes under /api/pf9/snapshots (SPEC SNAP-1, SNAP-27). Every route checks its
  * permission first (ACL-6), then validates its input (400 InputError), and every change is audited.
  */
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { pf9Permissions } from '@internal/plugin-pf9-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -362,6 +362,42 @@ export function createSnapshotRouter(
     const run = await engine.runs.get(req.params.runId);
     if (!run) throw new NotFoundError(`No snapshot run ${req.params.runId}`);
     res.json(run);
+  });
+
+  // SNAP-20: kept managed snapshots of unassigned pairs and deleted volumes (a live read)
+  router.get('/orphans', async (req, res) => {
+    const { scope } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRead,
+    );
+    const query = parseInput(
+      z.object({ cloudId: z.string().min(1).optional() }).strict(),
+      req.query,
+      'query',
+    );
+    res.json(await engine.orphans(cloudOf(query.cloudId, 'query'), scope));
+  });
+
+  // SNAP-24: asks a running cycle to stop; it finishes the pair/batch in hand and ends `canceled`
+  router.post('/runs/:runId/cancel', async (req, res) => {
+    const { actor } = await authorizer.authorize(
+      req,
+      pf9Permissions.snapshotsRun,
+    );
+    const run = await engine.runs.get(req.params.runId);
+    if (!run) throw new NotFoundError(`No snapshot run ${req.params.runId}`);
+    const accepted = await engine.runs.requestCancel(run.id, actor);
+    await audit.record({
+      eventId: 'snapshot.run.cancel',
+      actor,
+      target: { type: 'snapshot_run', id: run.id },
+      request: req,
+      outcome: accepted ? 'success' : 'fail',
+      details: { cloudId: run.cloudId, status: run.status },
+    });
+    if (!accepted)
+      throw new ConflictError(`Snapshot run ${run.id} is not running`);
+    res.status(202).json(await engine.runs.get(run.id));
   });
 
   router.get('/records', async (req, res) => {

@@ -10,6 +10,7 @@ jest.setTimeout(180_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 const PASSWORD = 'svc-snapshots-pw';
+const DAY = 86_400_000;
 
 /** A plain user in a customer domain, with no role anywhere: what an operator would create. */
 function addServiceUser(sim: Simulator) {
@@ -110,6 +111,76 @@ describe('serviceUser credentials (SNAP-18, SNAP-19)', () => {
         expect(roleOn(sim, user.id, p)).toEqual([]);
       expect(roleOn(sim, user.id, projects[0])).toHaveLength(1);
       expect(await engine.grants('sim')).toEqual([]);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'revokeUnusedAfterDays revokes our grant on a project without a protected volume for that long, only then (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      const { user, domain } = addServiceUser(sim);
+      // a second project with a protected volume
+      const protectedIn = new Set(
+        eligibleVolumes(sim).map(v => v['os-vol-tenant-attr:tenant_id']),
+      );
+      const other = sim.state.volumes
+        .all()
+        .find(
+          v =>
+            v.status === 'available' &&
+            !protectedIn.has(v['os-vol-tenant-attr:tenant_id']),
+        )!;
+      Object.assign(other.metadata, {
+        auto_snapshot: 'true',
+        snapshot_policies: 'daily_5',
+      });
+      const projects = [
+        ...new Set(
+          eligibleVolumes(sim).map(
+            v => v['os-vol-tenant-attr:tenant_id'] as string,
+          ),
+        ),
+      ].sort();
+      expect(projects.length).toBeGreaterThan(1);
+      const start = Date.now();
+      let now = new Date(start);
+      const engine = cycleEngine(db, simCloud(sim), {
+        now: () => now,
+        settings: {
+          batchDelayMs: 0,
+          credentials: {
+            mode: 'serviceUser',
+            username: 'svc-snapshots',
+            password: PASSWORD,
+            domainName: domain.name,
+            autoGrant: { enabled: true, role: 'member', allowAdminRole: false },
+            revokeUnusedAfterDays: 2,
+          },
+        },
+      });
+      await engine.run('sim', 'api', 'system:test');
+      expect((await engine.grants('sim')).map(g => g.projectId).sort()).toEqual(
+        projects,
+      );
+      // the first project stops protecting its volumes
+      const [unused] = projects;
+      for (const v of eligibleVolumes(sim)) {
+        if (v['os-vol-tenant-attr:tenant_id'] === unused)
+          v.metadata.auto_snapshot = 'false';
+      }
+      now = new Date(start + 1 * DAY);
+      await engine.run('sim', 'api', 'system:test');
+      expect((await engine.grants('sim')).map(g => g.projectId).sort()).toEqual(
+        projects,
+      );
+      now = new Date(start + 3 * DAY);
+      await engine.run('sim', 'api', 'system:test');
+      expect((await engine.grants('sim')).map(g => g.projectId).sort()).toEqual(
+        projects.slice(1),
+      );
+      expect(roleOn(sim, user.id, unused)).toEqual([]);
+      for (const p of projects.slice(1))
+        expect(roleOn(sim, user.id, p)).toHaveLength(1);
     },
   );
 

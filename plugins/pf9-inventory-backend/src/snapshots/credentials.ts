@@ -245,3 +245,40 @@ export async function revokeGrants(
   }
   return { revoked, failed };
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * SNAP-19 `revokeUnusedAfterDays`: grants on projects that hold a protected volume now are marked as
+ * needed; our grants whose project has held none for `days` (since the last mark, or the grant) go.
+ */
+export async function revokeUnusedGrants(
+  db: Knex,
+  admin: OpenStackClient,
+  cloudId: string,
+  protectedProjects: Set<string>,
+  now: Date,
+  days: number,
+): ReturnType<typeof revokeGrants> {
+  const ids = [...protectedProjects];
+  for (let i = 0; i < ids.length; i += 500) {
+    await db('snapshot_role_grants')
+      .where({ cloud_id: cloudId })
+      .whereIn('project_id', ids.slice(i, i + 500))
+      .update({ last_needed_at: now });
+  }
+  const cutoff = now.getTime() - days * DAY_MS;
+  const unused = (
+    await db('snapshot_role_grants')
+      .where({ cloud_id: cloudId })
+      .select('project_id', 'granted_at', 'last_needed_at')
+  )
+    .filter(
+      r =>
+        !protectedProjects.has(r.project_id) &&
+        new Date(r.last_needed_at ?? r.granted_at).getTime() < cutoff,
+    )
+    .map(r => r.project_id as string);
+  if (!unused.length) return { revoked: [], failed: [] };
+  return revokeGrants(db, admin, cloudId, { projectIds: unused });
+}

@@ -269,6 +269,85 @@ describe('snapshot cycle', () => {
       },
     );
 
+    /** stages the volume and sets its project's snapshot quota to what the project holds now */
+    function stageQuotaFull(metadata: Record<string, string>) {
+      const volume = stage(metadata);
+      const project = volume['os-vol-tenant-attr:tenant_id'];
+      sim.state.quotas.cinder.get(project)!.snapshots = sim.state.snapshots
+        .all()
+        .filter(
+          s => s['os-extended-snapshot-attributes:project_id'] === project,
+        ).length;
+      return volume;
+    }
+
+    it.each(databases.eachSupportedId())(
+      'SNAP-22 rotate: a quota-blocked pair at its full retention gives up its oldest snapshot, then creates (%p)',
+      async id => {
+        const db = await migrated(await databases.init(id));
+        prepareSim(sim);
+        // ours, available, not kept: newest, older, oldest, legacy = 4
+        const volume = stageQuotaFull({ retention_daily_5: '4' });
+        const run = await cycleEngine(db, simCloud(sim), {
+          settings: { rotateBeforeCreateWhenQuotaBlocked: true },
+        }).run('sim', 'api', USER);
+        const records = await db('snapshot_records')
+          .where({ run_id: run.id, volume_id: volume.id })
+          .orderBy('id');
+        expect(
+          records
+            .filter(r =>
+              ['deleted', 'created', 'quota_blocked'].includes(r.action),
+            )
+            .map(r => [r.action, r.snapshot_id ?? null, r.reason]),
+        ).toEqual([
+          ['deleted', 'snap-legacy', 'rotate: quota blocked, keep 4'],
+          ['created', expect.any(String), null],
+          ['deleted', 'snap-zombie', 'zombie'],
+        ]);
+        const left = sim.state.snapshots
+          .all()
+          .filter(s => s.volume_id === volume.id)
+          .map(s => s.id);
+        for (const kept of [
+          'snap-newest',
+          'snap-older',
+          'snap-oldest',
+          'snap-keep',
+          'snap-manual-1',
+          'snap-manual-2',
+        ]) {
+          expect(left).toContain(kept);
+        }
+        expect(left).not.toContain('snap-legacy');
+      },
+    );
+
+    it('SNAP-22 rotate: off by default, and never for a pair below its retention count', async () => {
+      for (const [settings, retention] of [
+        [{}, '4'],
+        [{ rotateBeforeCreateWhenQuotaBlocked: true }, '5'],
+      ] as const) {
+        const db = await migrated(await databases.init('SQLITE_3'));
+        prepareSim(sim);
+        const volume = stageQuotaFull({ retention_daily_5: retention });
+        const run = await cycleEngine(db, simCloud(sim), { settings }).run(
+          'sim',
+          'api',
+          USER,
+        );
+        const actions = (
+          await db('snapshot_records')
+            .where({ run_id: run.id, volume_id: volume.id })
+            .whereIn('action', ['deleted', 'created', 'quota_blocked'])
+        ).map(r => [r.action, r.snapshot_id ?? null]);
+        expect(actions).toEqual([
+          ['quota_blocked', null],
+          ['deleted', 'snap-zombie'],
+        ]);
+      }
+    });
+
     it('retention 1 keeps exactly the newest available', async () => {
       const db = await migrated(await databases.init('SQLITE_3'));
       prepareSim(sim);
@@ -377,6 +456,46 @@ describe('snapshot cycle', () => {
       sim.state.projects.get(project)!.name,
     );
   });
+
+  it.each(databases.eachSupportedId())(
+    'a cancel request stops the creates between batches; the run ends canceled with its counts so far (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      prepareSim(sim);
+      const due = eligibleVolumes(sim);
+      expect(due.length).toBeGreaterThan(2);
+      const before = sim.state.snapshots.all().length;
+      const engine = cycleEngine(db, simCloud(sim), {
+        settings: { batchSize: 1, batchDelayMs: 0 },
+      });
+      // the request arrives (as from the route) once the first batch is done
+      const setProgress = engine.runs.setProgress.bind(engine.runs);
+      jest
+        .spyOn(engine.runs, 'setProgress')
+        .mockImplementation(async (runId, progress) => {
+          await setProgress(runId, progress);
+          if (progress.completedBatches === 1)
+            await engine.runs.requestCancel(runId, USER);
+        });
+      const run = await engine.run('sim', 'api', 'system:test');
+      expect(run).toMatchObject({
+        status: 'canceled',
+        cancelRequestedBy: USER,
+      });
+      const created = sim.state.snapshots.all().length - before;
+      expect(created).toBeGreaterThan(0);
+      expect(created).toBeLessThan(due.length);
+      expect(run.counts.created).toBe(created);
+      expect(run.progress).toMatchObject({ completedBatches: 1 });
+      expect(
+        await count(db, 'snapshot_records', {
+          run_id: run.id,
+          action: 'created',
+        }),
+      ).toBe(created);
+      expect(await engine.runs.requestCancel(run.id, USER)).toBe(false);
+    },
+  );
 
   it('refuses a second cycle of the same cloud while one runs (409)', async () => {
     const db = await migrated(await databases.init('SQLITE_3'));

@@ -18,6 +18,7 @@ import {
   OpenStackError,
   ResolvedCloud,
 } from '../openstack';
+import { recordObservedSnapshot, snapshotRunRef } from '../inventory/observed';
 import { replaceAssignments, StoredPair } from './assignments';
 import {
   createdAtMs,
@@ -36,12 +37,15 @@ import {
 import { AssignmentStore } from './assignmentStore';
 import { PairAssignment } from './metadata';
 import { resolveAssignment } from './resolve';
+import { listOrphans } from './orphans';
+import type { Scope } from '../inventory/query';
 import { snapshotName } from './naming';
 import { PolicyStore, SnapshotPolicy } from './policies';
 import {
   listGrants,
   ProjectCredentials,
   revokeGrants,
+  revokeUnusedGrants,
   RoleGrant,
 } from './credentials';
 import {
@@ -71,6 +75,8 @@ export interface SnapshotCycleSettings {
   /** SNAP-23: volumes per batch and the pause between batches */
   batchSize: number;
   batchDelayMs: number;
+  /** SNAP-22: delete the oldest of a full pair's snapshots when quota blocks its create */
+  rotateBeforeCreateWhenQuotaBlocked: boolean;
 }
 
 export const DEFAULT_CYCLE_SETTINGS: SnapshotCycleSettings = {
@@ -81,6 +87,7 @@ export const DEFAULT_CYCLE_SETTINGS: SnapshotCycleSettings = {
   credentials: { mode: 'projectScopedAdmin' },
   batchSize: 20,
   batchDelayMs: 5000,
+  rotateBeforeCreateWhenQuotaBlocked: false,
 };
 
 export interface CycleRequest {
@@ -113,6 +120,8 @@ const ZOMBIE_AFTER_MS = 3600_000;
 const MAX_ATTEMPTS = 3;
 const QUOTA_READS_IN_FLIGHT = 8;
 const MAX_DELETE_FAILURES = 3;
+/** SNAP-24: the cleanup step looks for a cancel request every this many pairs */
+const CANCEL_CHECK_EVERY = 100;
 const TRANSITIONAL_OR_FAILED = new Set(['error', 'deleting', 'error_deleting']);
 
 interface PairContext {
@@ -125,6 +134,11 @@ interface PairContext {
 }
 
 export { projectScopedCloud } from './credentials';
+
+/** `keep=true` protects a managed snapshot from retention, zombie cleanup and rotation. */
+function isKept(s: CinderSnapshot): boolean {
+  return String(s.metadata?.keep ?? '').toLowerCase() === 'true';
+}
 
 interface Admitted {
   p: PairContext;
@@ -198,6 +212,8 @@ class Cycle {
   private pending: RecordInput[] = [];
   private admin!: OpenStackClient;
   private readonly startedAt: Date;
+  /** SNAP-24: set once a cancel request was seen; nothing further is created or deleted */
+  canceled = false;
 
   constructor(
     private readonly x: CycleDeps,
@@ -357,11 +373,54 @@ class Cycle {
     }
     if (!this.run.dryRun) {
       await replaceAssignments(this.x.db, this.run.cloudId, stored, now);
+      await this.revokeUnusedGrants(stored);
     }
 
     await this.createStep(pairs.filter(p => p.period));
-    for (const p of pairs) await this.cleanupStep(p);
+    for (const [index, p] of pairs.entries()) {
+      if (index % CANCEL_CHECK_EVERY === 0 && (await this.stopRequested()))
+        break;
+      await this.cleanupStep(p);
+    }
     return { anyWindow };
+  }
+
+  /** SNAP-19: our grants on projects without a protected volume for `revokeUnusedAfterDays` go. */
+  private async revokeUnusedGrants(stored: StoredPair[]): Promise<void> {
+    const config = this.x.settings.credentials;
+    if (config.mode !== 'serviceUser' || !config.revokeUnusedAfterDays) return;
+    const protectedProjects = new Set(
+      stored.flatMap(p => (p.projectId ? [p.projectId] : [])),
+    );
+    try {
+      const { revoked, failed } = await revokeUnusedGrants(
+        this.x.db,
+        this.admin,
+        this.run.cloudId,
+        protectedProjects,
+        this.startedAt,
+        config.revokeUnusedAfterDays,
+      );
+      for (const g of revoked)
+        this.x.logger.info(
+          `snapshots: revoked unused role ${g.roleName} on project ${g.projectId}`,
+        );
+      for (const f of failed)
+        this.x.logger.warn(
+          `snapshots: revoking role on project ${f.grant.projectId} failed: ${f.error}`,
+        );
+    } catch (e) {
+      // a failed revoke never fails the snapshots of the run
+      this.x.logger.warn(`snapshots: unused grant revoke failed: ${String(e)}`);
+    }
+  }
+
+  /** SNAP-24: reads the run's cancel request (stored, so any instance may receive it). */
+  private async stopRequested(): Promise<boolean> {
+    if (!this.canceled) {
+      this.canceled = await this.x.runs.cancelRequested(this.run.id);
+    }
+    return this.canceled;
   }
 
   private ownerOf(volume: CinderVolume): Omit<RecordInput, 'action'> {
@@ -484,7 +543,10 @@ class Cycle {
     const blockedProjects = new Set<string>();
     for (const p of candidates) {
       const room = headroom.get(p.owner.projectId ?? '') ?? null;
-      const blocked = room ? this.takeQuota(room, p.volume) : undefined;
+      let blocked = room ? this.takeQuota(room, p.volume) : undefined;
+      if (blocked && room && (await this.rotateForQuota(p, room))) {
+        blocked = this.takeQuota(room, p.volume);
+      }
       if (blocked) {
         blockedProjects.add(p.owner.projectName ?? p.owner.projectId ?? '-');
         await this.record({
@@ -539,6 +601,7 @@ class Cycle {
     };
     await progress(0);
     for (const [index, batch] of batches.entries()) {
+      if (await this.stopRequested()) return;
       if (index > 0 && this.x.settings.batchDelayMs > 0) {
         await new Promise(r => setTimeout(r, this.x.settings.batchDelayMs));
       }
@@ -589,6 +652,44 @@ class Cycle {
       );
       return null;
     }
+  }
+
+  /**
+   * SNAP-22 rotate: a quota-blocked pair that holds its full retention count gives up its oldest
+   * snapshot (ours, available, not `keep`, never the newest) first; true when that freed quota.
+   */
+  private async rotateForQuota(
+    p: PairContext,
+    room: Record<string, number>,
+  ): Promise<boolean> {
+    if (!this.x.settings.rotateBeforeCreateWhenQuotaBlocked) return false;
+    const retention = p.pair.retention;
+    if (p.pair.misconfigured || retention === null) return false;
+    if (!this.live.snapshotsComplete) return false;
+    const held = p.ours
+      .filter(s => s.status === 'available' && !isKept(s))
+      .sort(newestFirst);
+    if (held.length < Math.max(2, retention)) return false;
+    const oldest = held[held.length - 1];
+    const deletedBefore = this.counts.deleted;
+    await this.remove(p, oldest, `rotate: quota blocked, keep ${retention}`);
+    // deleted, already absent or (dry-run) simulated: the quota it held is free
+    if (this.counts.deleted === deletedBefore) return false;
+    p.ours = p.ours.filter(s => s !== oldest);
+    this.giveBackQuota(room, p.volume, Number(oldest.size));
+    return true;
+  }
+
+  private giveBackQuota(
+    room: Record<string, number>,
+    volume: CinderVolume,
+    sizeGb: number,
+  ): void {
+    const type = volume.volume_type ? String(volume.volume_type) : undefined;
+    for (const k of ['snapshots', ...(type ? [`snapshots_${type}`] : [])])
+      if (k in room) room[k] += 1;
+    for (const k of ['gigabytes', ...(type ? [`gigabytes_${type}`] : [])])
+      if (k in room) room[k] += sizeGb;
   }
 
   /** Takes one snapshot's worth of quota, or says which limit blocks it. */
@@ -687,6 +788,7 @@ class Cycle {
         snapshotStatus: snapshot.status ?? 'creating',
         snapshot,
       });
+      await this.observe(snapshot, 'created', p.owner.projectId);
     } catch (e) {
       const status = e instanceof OpenStackError ? e.status : undefined;
       await this.record({
@@ -700,8 +802,7 @@ class Cycle {
   /** SNAP-20, SNAP-15: retention and zombie cleanup of one pair, on our snapshots only. */
   private async cleanupStep(p: PairContext): Promise<void> {
     if (!this.live.snapshotsComplete) return;
-    const keep = (s: CinderSnapshot) =>
-      String(s.metadata?.keep ?? '').toLowerCase() === 'true';
+    const keep = isKept;
     const ageMs = (s: CinderSnapshot) =>
       this.startedAt.getTime() - createdAtMs(s);
     const zombies = p.ours.filter(
@@ -716,6 +817,29 @@ class Cycle {
     const surplus = candidates.slice(Math.max(1, p.pair.retention));
     for (const s of surplus) {
       await this.remove(p, s, `retention: keep ${p.pair.retention}`);
+    }
+  }
+
+  /** SNAP-25: the inventory learns of our creates and delete requests at once; never fails the pair. */
+  private async observe(
+    snapshot: CinderSnapshot,
+    event: 'created' | 'deleted',
+    projectId: string | null | undefined,
+  ): Promise<void> {
+    try {
+      await recordObservedSnapshot(this.x.db, {
+        cloudId: this.run.cloudId,
+        runRef: snapshotRunRef(this.run.id),
+        snapshot,
+        projectId,
+        event,
+      });
+    } catch (e) {
+      this.x.logger.warn(
+        `snapshots: inventory upsert of snapshot ${
+          snapshot.id
+        } failed: ${String(e)}`,
+      );
     }
   }
 
@@ -753,6 +877,7 @@ class Cycle {
       const client = await this.credentials.scopedClient(String(projectId));
       await client.blockStorage.deleteSnapshot(snapshot.id);
       await this.record({ ...base, action: 'deleted', reason: why });
+      await this.observe(snapshot, 'deleted', String(projectId));
     } catch (e) {
       const status = e instanceof OpenStackError ? e.status : undefined;
       await this.record({
@@ -797,6 +922,12 @@ export class SnapshotCycleEngine {
     const cloud = this.options.clouds.find(c => c.id === cloudId);
     if (!cloud) throw new Error(`unknown cloud '${cloudId}'`);
     return cloud;
+  }
+
+  /** SNAP-20: our snapshots of pairs no longer assigned or of deleted volumes (read-only). */
+  orphans(cloudId: string, scope: Scope) {
+    const admin = this.client(this.cloudOf(cloudId), true);
+    return listOrphans(this.options.db, admin, cloudId, scope);
   }
 
   /** SNAP-19: the role grants we made for the service user. */
@@ -874,14 +1005,12 @@ export class SnapshotCycleEngine {
     const errors: string[] = [];
     let status: Exclude<RunStatus, 'running'>;
     try {
-      const outcome = await new Cycle(
-        this.deps(),
-        cloud,
-        run,
-        counts,
-        errors,
-      ).execute();
-      if (counts.failed > 0) status = 'completed_with_errors';
+      const cycle = new Cycle(this.deps(), cloud, run, counts, errors);
+      const outcome = await cycle.execute();
+      // PIT-19: a cancel asked for while the run was finishing still wins over success
+      if (cycle.canceled || (await this.runs.cancelRequested(run.id)))
+        status = 'canceled';
+      else if (counts.failed > 0) status = 'completed_with_errors';
       else if (!outcome.anyWindow && counts.considered === 0)
         status = 'skipped';
       else status = 'completed';

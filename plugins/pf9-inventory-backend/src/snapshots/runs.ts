@@ -71,6 +71,8 @@ export interface SnapshotRun {
   errorSummary: string | null;
   /** SNAP-23 batching progress; null before the create step */
   progress: RunProgress | null;
+  /** SNAP-24: the user who asked the run to stop */
+  cancelRequestedBy: string | null;
 }
 
 export interface RunProgress {
@@ -151,6 +153,7 @@ function toRun(row: any): SnapshotRun {
     },
     errorSummary: row.error_summary ?? null,
     progress: progressOf(row),
+    cancelRequestedBy: row.cancel_requested_by ?? null,
   };
 }
 
@@ -306,6 +309,25 @@ export class SnapshotRunStore {
         failed: counts.failed,
         error_summary: errorSummary,
       });
+  }
+
+  /** SNAP-24: marks a running run to stop (the first request counts); false when it is not running. */
+  async requestCancel(runId: string, user: string): Promise<boolean> {
+    await this.db('snapshot_runs')
+      .where({ id: runId, status: 'running' })
+      .whereNull('cancel_requested_at')
+      .update({ cancel_requested_by: user, cancel_requested_at: new Date() });
+    const row = await this.db('snapshot_runs')
+      .where({ id: runId, status: 'running' })
+      .first('id');
+    return Boolean(row);
+  }
+
+  async cancelRequested(runId: string): Promise<boolean> {
+    const row = await this.db('snapshot_runs')
+      .where({ id: runId })
+      .first('cancel_requested_at');
+    return Boolean(row?.cancel_requested_at);
   }
 
   async get(id: string): Promise<SnapshotRun | undefined> {
