@@ -124,37 +124,26 @@ export function createInventoryRouter(
       const type = parseInput(typeSchema, req.params.type, 'type');
       const decision =
         req.params.decision === 'approve' ? 'approved' : 'rejected';
-      const target = { type: 'inventory_run', id: req.params.runId };
-      try {
-        const result = await guardedBatches.decide({
-          runId: req.params.runId,
-          type,
-          decision,
-          actor,
-        });
-        await audit.record({
+      const result = await audit.around(
+        {
           eventId: 'inventory.deletions.approve',
           actor,
           severity: 'high',
-          target,
+          target: { type: 'inventory_run', id: req.params.runId },
           request: req,
-          outcome: 'success',
-          details: { ...result },
-        });
-        res.json(result);
-      } catch (e) {
-        await audit.record({
-          eventId: 'inventory.deletions.approve',
-          actor,
-          severity: 'high',
-          target,
-          request: req,
-          outcome: 'fail',
-          error: e as Error,
           details: { runId: req.params.runId, type, decision },
-        });
-        throw e;
-      }
+        },
+        async () => {
+          const decided = await guardedBatches.decide({
+            runId: req.params.runId,
+            type,
+            decision,
+            actor,
+          });
+          return { result: decided, details: { ...decided } };
+        },
+      );
+      res.json(result);
     },
   );
 

@@ -42,37 +42,14 @@ export function createAssignmentRouter(
   const cloudOf = cloudResolver(options.cloudIds);
 
   /** Runs a change and records its audit event, success or failure. */
-  const audited = async <T>(
+  const audited = <T>(
     req: Request,
     actor: string,
     eventId: string,
     target: { type: string; id: string },
     change: () => Promise<{ result: T; details: Record<string, any> }>,
-  ): Promise<T> => {
-    try {
-      const { result, details } = await change();
-      await audit.record({
-        eventId,
-        actor,
-        target,
-        request: req,
-        outcome: 'success',
-        details,
-      });
-      return result;
-    } catch (e) {
-      await audit.record({
-        eventId,
-        actor,
-        target,
-        request: req,
-        outcome: 'fail',
-        error: e as Error,
-        details: {},
-      });
-      throw e;
-    }
-  };
+  ): Promise<T> =>
+    audit.around({ eventId, actor, target, request: req, details: {} }, change);
 
   /** A scoped user may only assign volumes inside the scope (as last evaluated). */
   const checkVolumeScope = async (

@@ -30,6 +30,24 @@ export class AuditLog {
     private readonly auditor: AuditorService,
   ) {}
 
+  /**
+   * Runs a change and records its outcome: success with the details the change returns, or failure with
+   * its error (rethrown). `details` on the event are the failure's details.
+   */
+  async around<T>(
+    event: Omit<AuditEventInput, 'outcome' | 'error'>,
+    change: () => Promise<{ result: T; details: JsonObject }>,
+  ): Promise<T> {
+    try {
+      const { result, details } = await change();
+      await this.record({ ...event, outcome: 'success', details });
+      return result;
+    } catch (e) {
+      await this.record({ ...event, outcome: 'fail', error: e as Error });
+      throw e;
+    }
+  }
+
   async record(input: AuditEventInput): Promise<void> {
     const severity = input.severity ?? 'medium';
     await this.db('audit_events').insert({
