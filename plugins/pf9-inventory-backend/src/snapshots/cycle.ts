@@ -206,6 +206,7 @@ interface CycleDeps {
 
 /** One run's work; lives only for that run. */
 class Cycle {
+  private observations: Promise<void> = Promise.resolve();
   private credentials!: ProjectCredentials;
   private live!: LiveCloud;
   /** records not stored yet; flushed per batch and at the end */
@@ -276,6 +277,7 @@ class Cycle {
       return await this.executeSteps();
     } finally {
       await this.flush();
+      await this.observations;
     }
   }
 
@@ -788,7 +790,7 @@ class Cycle {
         snapshotStatus: snapshot.status ?? 'creating',
         snapshot,
       });
-      await this.observe(snapshot, 'created', p.owner.projectId);
+      this.observeSoon(snapshot, 'created', p.owner.projectId);
     } catch (e) {
       const status = e instanceof OpenStackError ? e.status : undefined;
       await this.record({
@@ -821,6 +823,20 @@ class Cycle {
   }
 
   /** SNAP-25: the inventory learns of our creates and delete requests at once; never fails the pair. */
+  /**
+   * SNAP-25 upserts run one after another beside the creates, not inside them, so the inventory write never
+   * slows the cycle's API calls; the run waits for them before it finishes.
+   */
+  private observeSoon(
+    snapshot: CinderSnapshot,
+    event: 'created' | 'deleted',
+    projectId: string | null | undefined,
+  ): void {
+    this.observations = this.observations.then(() =>
+      this.observe(snapshot, event, projectId),
+    );
+  }
+
   private async observe(
     snapshot: CinderSnapshot,
     event: 'created' | 'deleted',
@@ -877,7 +893,7 @@ class Cycle {
       const client = await this.credentials.scopedClient(String(projectId));
       await client.blockStorage.deleteSnapshot(snapshot.id);
       await this.record({ ...base, action: 'deleted', reason: why });
-      await this.observe(snapshot, 'deleted', String(projectId));
+      this.observeSoon(snapshot, 'deleted', String(projectId));
     } catch (e) {
       const status = e instanceof OpenStackError ? e.status : undefined;
       await this.record({
