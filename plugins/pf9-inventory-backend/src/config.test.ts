@@ -92,6 +92,7 @@ describe('readPf9Config', () => {
         complianceIntervalMinutes: 15,
         credentials: { mode: 'projectScopedAdmin' },
         maxNewPerRun: 200,
+        rotateBeforeCreateWhenQuotaBlocked: false,
         batchSize: 20,
         batchDelaySeconds: 5,
         assignments: {

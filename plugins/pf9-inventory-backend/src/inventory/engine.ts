@@ -417,12 +417,7 @@ export async function verifyGone(
         await client.network.getPort(id);
         break;
       case 'network':
-        // the client has no getNetwork; the same session call it would make
-        await client.session.json(
-          'network',
-          'GET',
-          `/v2.0/networks/${encodeURIComponent(id)}`,
-        );
+        await client.network.getNetwork(id);
         break;
       default:
         return 'unknown';
