@@ -31,3 +31,4 @@ export * from './cinder';
 export * from './neutron';
 export * from './glance';
 export * from './placement';
+export { quotaHeadroom } from './quota';

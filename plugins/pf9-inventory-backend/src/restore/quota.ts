@@ -3,7 +3,12 @@
  * (with per-type keys) and Neutron report their own usage; every resource with a need is checked.
  */
 import type { RestoreQuotaEntry } from '@internal/plugin-pf9-common';
-import { CinderVolume, NovaFlavor, OpenStackClient } from '../openstack';
+import {
+  CinderVolume,
+  NovaFlavor,
+  OpenStackClient,
+  quotaHeadroom,
+} from '../openstack';
 import type { RestorePointDetail, ServerSource } from './points';
 import type { PlannedVolume, RestorePlanDetails } from './types';
 
@@ -20,8 +25,7 @@ interface Usage {
 }
 
 export function quotaOk(need: number, usage: Usage): boolean {
-  if (need <= 0 || usage.limit === -1) return true;
-  return need <= usage.limit - usage.inUse - usage.reserved;
+  return need <= 0 || need <= quotaHeadroom(usage);
 }
 
 function entry(
@@ -85,36 +89,23 @@ export async function checkQuota(
   return out;
 }
 
-/** Adds volumes/gigabytes needs, with Cinder's per-type keys. */
-export function addVolumeNeed(
+/**
+ * Adds one new volume (`volumes`) or safety snapshot (`snapshots`, RST-12 step 5) and its gigabytes,
+ * with Cinder's per-type keys.
+ */
+export function addCinderNeed(
   needs: Record<string, number>,
+  resource: 'volumes' | 'snapshots',
   sizeGb: number,
   volumeType: string | null,
 ): void {
   const add = (k: string, v: number) => {
     needs[k] = (needs[k] ?? 0) + v;
   };
-  add('volumes', 1);
+  add(resource, 1);
   add('gigabytes', sizeGb);
   if (volumeType) {
-    add(`volumes_${volumeType}`, 1);
-    add(`gigabytes_${volumeType}`, sizeGb);
-  }
-}
-
-/** Safety snapshots of a replace (RST-12 step 5). */
-export function addSnapshotNeed(
-  needs: Record<string, number>,
-  sizeGb: number,
-  volumeType: string | null,
-): void {
-  const add = (k: string, v: number) => {
-    needs[k] = (needs[k] ?? 0) + v;
-  };
-  add('snapshots', 1);
-  add('gigabytes', sizeGb);
-  if (volumeType) {
-    add(`snapshots_${volumeType}`, 1);
+    add(`${resource}_${volumeType}`, 1);
     add(`gigabytes_${volumeType}`, sizeGb);
   }
 }
@@ -131,10 +122,11 @@ export function quotaNeedsOf(
   const created = (v: PlannedVolume | null): v is PlannedVolume =>
     !!v && !!v.sourceSnapshotId && !v.adoptedId;
   for (const v of [details.bootVolume, ...details.dataVolumes].filter(created))
-    addVolumeNeed(blockStorage, v.sizeGb, v.volumeType);
+    addCinderNeed(blockStorage, 'volumes', v.sizeGb, v.volumeType);
   if (point.kind === 'server_image_volume_backed' && details.bootVolume)
-    addVolumeNeed(
+    addCinderNeed(
       blockStorage,
+      'volumes',
       details.bootVolume.sizeGb,
       details.bootVolume.volumeType,
     );
@@ -142,7 +134,7 @@ export function quotaNeedsOf(
   if (replacing) {
     // RST-12 step 5: one safety snapshot per attached volume
     for (const v of source.volumes as CinderVolume[])
-      addSnapshotNeed(blockStorage, v.size, v.volume_type ?? null);
+      addCinderNeed(blockStorage, 'snapshots', v.size, v.volume_type ?? null);
   } else {
     compute.instances = 1;
     compute.cores = flavor?.vcpus ?? 0;

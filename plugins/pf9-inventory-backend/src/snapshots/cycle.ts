@@ -16,6 +16,7 @@ import {
   mapWithConcurrency,
   OpenStackClient,
   OpenStackError,
+  quotaHeadroom,
   ResolvedCloud,
 } from '../openstack';
 import { recordObservedSnapshot, snapshotRunRef } from '../inventory/observed';
@@ -642,10 +643,11 @@ class Cycle {
           in_use?: number;
           reserved?: number;
         };
-        room[key] =
-          Number(v.limit) < 0
-            ? Infinity
-            : Number(v.limit) - Number(v.in_use ?? 0) - Number(v.reserved ?? 0);
+        room[key] = quotaHeadroom({
+          limit: Number(v.limit),
+          inUse: Number(v.in_use ?? 0),
+          reserved: Number(v.reserved ?? 0),
+        });
       }
       return room;
     } catch (e) {

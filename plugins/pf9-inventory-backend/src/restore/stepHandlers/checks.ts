@@ -10,12 +10,7 @@ import {
   RestoreStepError,
 } from '../context';
 import { getFlavor, getNetwork, orNull, readServer } from '../live';
-import {
-  addSnapshotNeed,
-  addVolumeNeed,
-  checkQuota,
-  QuotaNeeds,
-} from '../quota';
+import { addCinderNeed, checkQuota, QuotaNeeds } from '../quota';
 import { volumesToCreate } from './volumes';
 import { StepHandler } from './types';
 
@@ -92,11 +87,16 @@ export const quotaCheck: StepHandler = {
     } else if (d.originalExists) {
       for (const v of [d.bootVolume, ...d.dataVolumes]) {
         if (v?.volumeId)
-          addSnapshotNeed(needs.blockStorage, v.sizeGb, v.volumeType);
+          addCinderNeed(
+            needs.blockStorage,
+            'snapshots',
+            v.sizeGb,
+            v.volumeType,
+          );
       }
     }
     for (const v of volumesToCreate(run)) {
-      addVolumeNeed(needs.blockStorage, v.sizeGb, v.volumeType);
+      addCinderNeed(needs.blockStorage, 'volumes', v.sizeGb, v.volumeType);
     }
     needs.network = { port: d.ports.filter(p => !p.reusePortId).length };
     const entries = await checkQuota(os, run.job.project_id, needs);
