@@ -89,43 +89,35 @@ function getSnapshot(ctx: Ctx, id: string): Obj {
   return s;
 }
 
-/** Cinder's usage of one project (volumes, gigabytes, snapshots, backups, per type). */
+/**
+ * Cinder's usage of one project (volumes, gigabytes, snapshots, backups, per type), whatever the
+ * objects' status. Summed on each call over the project's own objects (the collections' project
+ * indexes), so sizes and types changed in place always count and a create costs O(project).
+ */
 export function cinderUsage(ctx: Ctx, projectId: string): Obj {
   const st = ctx.state;
-  const all = st.cached(
-    'cinderUsage',
-    [st.volumes, st.snapshots, st.backups],
-    () => {
-      const usage = new Map<string, Obj>();
-      const add = (p: string, k: string, n: number) => {
-        let u = usage.get(p);
-        if (!u) usage.set(p, (u = {}));
-        u[k] = (u[k] ?? 0) + n;
-      };
-      for (const v of st.volumes.all()) {
-        const p = v[VOL_PROJECT];
-        add(p, 'volumes', 1);
-        add(p, 'gigabytes', v.size);
-        add(p, `volumes_${v.volume_type}`, 1);
-        add(p, `gigabytes_${v.volume_type}`, v.size);
-      }
-      const volType = (id: string) =>
-        st.volumes.get(id)?.volume_type ?? '__DEFAULT__';
-      for (const s of st.snapshots.all()) {
-        const p = s[SNAP_PROJECT];
-        add(p, 'snapshots', 1);
-        add(p, 'gigabytes', s.size);
-        add(p, `snapshots_${volType(s.volume_id)}`, 1);
-      }
-      for (const b of st.backups.all()) {
-        const p = b[BACKUP_PROJECT];
-        add(p, 'backups', 1);
-        add(p, 'backup_gigabytes', b.size);
-      }
-      return usage;
-    },
-  );
-  return { ...(all.get(projectId) ?? {}) };
+  const usage: Obj = {};
+  const add = (k: string, n: number) => {
+    usage[k] = (usage[k] ?? 0) + n;
+  };
+  for (const v of st.volumes.where(VOL_PROJECT, projectId)) {
+    add('volumes', 1);
+    add('gigabytes', v.size);
+    add(`volumes_${v.volume_type}`, 1);
+    add(`gigabytes_${v.volume_type}`, v.size);
+  }
+  // a snapshot counts in its own project, under its volume's (current) type
+  for (const s of st.snapshots.where(SNAP_PROJECT, projectId)) {
+    const type = st.volumes.get(s.volume_id)?.volume_type ?? '__DEFAULT__';
+    add('snapshots', 1);
+    add('gigabytes', s.size);
+    add(`snapshots_${type}`, 1);
+  }
+  for (const b of st.backups.where(BACKUP_PROJECT, projectId)) {
+    add('backups', 1);
+    add('backup_gigabytes', b.size);
+  }
+  return usage;
 }
 
 /** Cinder's per-type quotas (`volumes_<type>`, `gigabytes_<type>`; -1 = unlimited). */

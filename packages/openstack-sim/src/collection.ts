@@ -5,6 +5,8 @@
 export class Collection<T extends Record<string, any>> {
   private items: T[] = [];
   private readonly byId = new Map<string, T>();
+  /** field -> field value -> id -> item; built by the first `where` on a field, then kept by add/remove */
+  private readonly indexes = new Map<string, Map<unknown, Map<string, T>>>();
   /** bumped by every add, remove and load (cache keys of derived figures such as quota usage) */
   version = 0;
 
@@ -18,6 +20,7 @@ export class Collection<T extends Record<string, any>> {
     this.items = items.slice().sort((a, b) => cmp(a[key], b[key]));
     this.byId.clear();
     for (const item of this.items) this.byId.set(item[key], item);
+    this.indexes.clear();
   }
 
   get size(): number {
@@ -43,6 +46,8 @@ export class Collection<T extends Record<string, any>> {
     const at = upperBound(this.items, id, this.idKey);
     this.items.splice(at, 0, item);
     this.byId.set(id, item);
+    for (const [field, index] of this.indexes)
+      bucket(index, item[field]).set(id, item);
     return item;
   }
 
@@ -53,12 +58,36 @@ export class Collection<T extends Record<string, any>> {
     const at = upperBound(this.items, id, this.idKey) - 1;
     if (at >= 0 && this.items[at][this.idKey] === id) this.items.splice(at, 1);
     this.byId.delete(id);
+    for (const [field, index] of this.indexes)
+      index.get(item[field])?.delete(id);
     return item;
+  }
+
+  /**
+   * Items whose `field` equals `value`, in O(matches) once the field's index exists (its first use
+   * scans the collection). Like the id, an indexed field is read when the item is added: to change
+   * it in place, remove the item and add it again.
+   */
+  where(field: string, value: unknown): Iterable<T> {
+    let index = this.indexes.get(field);
+    if (!index) {
+      index = new Map();
+      for (const item of this.items)
+        bucket(index, item[field]).set(item[this.idKey], item);
+      this.indexes.set(field, index);
+    }
+    return index.get(value)?.values() ?? [];
   }
 
   filter(pred: (item: T) => boolean): T[] {
     return this.items.filter(pred);
   }
+}
+
+function bucket<T>(index: Map<unknown, Map<string, T>>, value: unknown) {
+  let items = index.get(value);
+  if (!items) index.set(value, (items = new Map()));
+  return items;
 }
 
 export function cmp(a: string, b: string): number {
