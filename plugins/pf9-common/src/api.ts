@@ -504,6 +504,8 @@ export interface SnapshotRun {
     progressPct: number;
     estimatedFinishAt: string | null;
   } | null;
+  /** SNAP-24: the user who asked the run to stop; it ends `canceled` after the batch in hand */
+  cancelRequestedBy?: string | null;
 }
 
 export interface SnapshotRunQuery extends Pf9PageQuery {
@@ -630,4 +632,37 @@ export interface SnapshotRecord {
   snapshotId: string | null;
   snapshotName: string | null;
   snapshotStatus: string | null;
+}
+
+/** Why a managed snapshot is orphaned (SNAP-20). */
+export type SnapshotOrphanReason = 'volume_deleted' | 'pair_unassigned';
+
+/** A managed snapshot that cleanup keeps because its pair is no longer assigned or its volume is gone (SNAP-20). */
+export interface SnapshotOrphan {
+  snapshotId: string;
+  snapshotName: string | null;
+  status: string;
+  createdAt: string | null;
+  sizeGb: number | null;
+  volumeId: string;
+  policy: string | null;
+  period: string | null;
+  keep: boolean;
+  projectId: string | null;
+  projectName: string | null;
+  domainId: string | null;
+  domainName: string | null;
+  reason: SnapshotOrphanReason;
+}
+
+/** `GET /snapshots/orphans`: a live, unpaged read of one cloud. */
+export interface SnapshotOrphanListing {
+  items: SnapshotOrphan[];
+  /** false when the snapshot listing failed or stopped early: the list may miss some */
+  complete: boolean;
+  reason?: string;
+}
+
+export interface SnapshotOrphanQuery {
+  cloudId?: string;
 }

@@ -145,3 +145,38 @@ describe('Pf9Client export methods', () => {
     );
   });
 });
+
+describe('Pf9Client snapshot methods', () => {
+  it('posts a run cancel to the encoded run path and surfaces a 409', async () => {
+    const { client, fetch } = clientWith({
+      status: 409,
+      body: {
+        error: {
+          name: 'ConflictError',
+          message: 'Snapshot run r/1 is not running',
+        },
+      },
+    });
+    const error = await client.cancelSnapshotRun('r/1').catch(e => e);
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backend/api/pf9/snapshots/runs/r%2F1/cancel',
+    );
+    expect(fetch.mock.calls[0][1]).toMatchObject({ method: 'POST' });
+    expect(error).toBeInstanceOf(Pf9ApiError);
+    expect(error.status).toBe(409);
+  });
+
+  it('lists the orphaned snapshots of a cloud', async () => {
+    const { client, fetch } = clientWith({
+      status: 200,
+      body: { items: [], complete: true },
+    });
+    expect(await client.listSnapshotOrphans({ cloudId: 'demo' })).toEqual({
+      items: [],
+      complete: true,
+    });
+    expect(fetch.mock.calls[0][0]).toBe(
+      'http://backend/api/pf9/snapshots/orphans?cloudId=demo',
+    );
+  });
+});

@@ -27,6 +27,8 @@ import {
   Pf9PageQuery,
   SnapshotAssignmentPreview,
   SnapshotAssignmentPreviewRequest,
+  SnapshotOrphanListing,
+  SnapshotOrphanQuery,
   SnapshotPolicy,
   SnapshotRecord,
   SnapshotRule,
@@ -325,6 +327,21 @@ export class Pf9Client {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
     });
+  }
+
+  /**
+   * SNAP-24: asks a running cycle to stop (`pf9.snapshots.run`); 202 with the run, still `running` until
+   * it ends `canceled`. Rejects with a {@link Pf9ApiError} of status 409 when the run is not running.
+   */
+  cancelSnapshotRun(runId: string): Promise<SnapshotRun> {
+    return this.post(`/snapshots/runs/${segment(runId)}/cancel`, {});
+  }
+
+  /** SNAP-20: the orphaned managed snapshots of a cloud (a live read, not paged). */
+  listSnapshotOrphans(
+    query: SnapshotOrphanQuery = {},
+  ): Promise<SnapshotOrphanListing> {
+    return this.get(`/snapshots/orphans${queryString(query)}`);
   }
 
   /** The snapshot assignment rules, in evaluation order. */

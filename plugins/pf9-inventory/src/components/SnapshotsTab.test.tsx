@@ -1,6 +1,10 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
-import type { SnapshotPolicy, SnapshotRun } from '@internal/plugin-pf9-common';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import type {
+  SnapshotOrphan,
+  SnapshotPolicy,
+  SnapshotRun,
+} from '@internal/plugin-pf9-common';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { pf9ApiRef } from '../api';
 import { mockPf9Client } from '../testUtils/mockPf9Client';
 import { SnapshotsTab } from './SnapshotsTab';
@@ -42,6 +46,57 @@ const snapshotRun: SnapshotRun = {
   },
   errorSummary: null,
 };
+
+const runningRun: SnapshotRun = {
+  ...snapshotRun,
+  id: 'srun-running',
+  triggeredBy: 'user:development/ops',
+  status: 'running',
+  finishedAt: null,
+};
+
+const canceledRun: SnapshotRun = {
+  ...snapshotRun,
+  id: 'srun-canceled',
+  triggeredBy: 'system:snapshots',
+  status: 'canceled',
+  cancelRequestedBy: 'user:development/ops',
+};
+
+const orphan: SnapshotOrphan = {
+  snapshotId: 'snap-9',
+  snapshotName: 'auto-daily-ledger',
+  status: 'available',
+  createdAt: '2026-11-20T02:10:00.000Z',
+  sizeGb: 40,
+  volumeId: 'vol-gone',
+  policy: 'daily_5',
+  period: '2026-11-20',
+  keep: false,
+  projectId: 'p1',
+  projectName: 'finance-prod',
+  domainId: 'd1',
+  domainName: 'Finance',
+  reason: 'volume_deleted',
+};
+
+/** A client whose runs page holds a running and a canceled run. */
+function clientWithRuns() {
+  return mockPf9Client({
+    listSnapshotPolicies: jest.fn(async () => ({ items: [policy] })),
+    listSnapshotRuns: jest.fn(async () => ({
+      items: [runningRun, canceledRun],
+      page: 1,
+      pageSize: 20,
+      total: 2,
+    })),
+    cancelSnapshotRun: jest.fn(async () => ({
+      ...runningRun,
+      cancelRequestedBy: 'user:development/guest',
+    })),
+    getSnapshotRun: jest.fn(async () => runningRun),
+  });
+}
 
 function client() {
   return mockPf9Client({
@@ -223,5 +278,81 @@ describe('SnapshotsTab', () => {
       screen.getByText('rule:prod-daily: monthly_15th ×2'),
     ).toBeInTheDocument();
     expect(screen.getByText('auto_snapshot=true')).toBeInTheDocument();
+  });
+
+  it('labels a canceled run with who asked it to stop', async () => {
+    await renderInTestApp(<SnapshotsTab cloudId="demo" canRun={false} />, {
+      apis: [[pf9ApiRef, clientWithRuns()]],
+    });
+    const row = (await screen.findByText('api · system:snapshots')).closest(
+      'tr',
+    )!;
+    expect(within(row).getByText('canceled')).toBeInTheDocument();
+    expect(
+      within(row).getByText('canceled by user:development/ops'),
+    ).toBeInTheDocument();
+  });
+
+  it('cancels a running run after confirmation, then reloads the runs', async () => {
+    const api = clientWithRuns();
+    await renderInTestApp(<SnapshotsTab cloudId="demo" canRun />, {
+      apis: [[pf9ApiRef, api]],
+    });
+    const row = (await screen.findByText('api · user:development/ops')).closest(
+      'tr',
+    )!;
+    // only the running run can be canceled
+    expect(screen.getAllByRole('button', { name: 'Cancel' })).toHaveLength(1);
+    fireEvent.click(within(row).getByRole('button', { name: 'Cancel' }));
+    expect(
+      await screen.findByText('Cancel snapshot run srun-running?'),
+    ).toBeInTheDocument();
+    expect(api.cancelSnapshotRun).not.toHaveBeenCalled();
+
+    const loads = api.listSnapshotRuns.mock.calls.length;
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel the run' }));
+    await waitFor(() =>
+      expect(api.cancelSnapshotRun).toHaveBeenCalledWith('srun-running'),
+    );
+    expect(
+      await screen.findByText(
+        'Cancel requested (run srun-running); it stops after the batch in hand.',
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(api.listSnapshotRuns).toHaveBeenCalledTimes(loads + 1),
+    );
+  });
+
+  it('offers no cancel without pf9.snapshots.run', async () => {
+    const api = clientWithRuns();
+    await renderInTestApp(<SnapshotsTab cloudId="demo" canRun={false} />, {
+      apis: [[pf9ApiRef, api]],
+    });
+    expect(
+      await screen.findByText('api · user:development/ops'),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+    expect(api.cancelSnapshotRun).not.toHaveBeenCalled();
+  });
+
+  it('lists the orphaned snapshots of the cloud and warns when the listing was incomplete', async () => {
+    const api = client();
+    api.listSnapshotOrphans.mockResolvedValue({
+      items: [orphan],
+      complete: false,
+      reason: 'snapshot listing stopped at page 40',
+    });
+    await renderInTestApp(<SnapshotsTab cloudId="demo" canRun={false} />, {
+      apis: [[pf9ApiRef, api]],
+    });
+    const row = (await screen.findByText('auto-daily-ledger')).closest('tr')!;
+    expect(within(row).getByText('volume deleted')).toBeInTheDocument();
+    expect(within(row).getByText('vol-gone')).toBeInTheDocument();
+    expect(within(row).getByText('finance-prod')).toBeInTheDocument();
+    expect(
+      screen.getByText(/snapshot listing stopped at page 40/),
+    ).toBeInTheDocument();
+    expect(api.listSnapshotOrphans).toHaveBeenCalledWith({ cloudId: 'demo' });
   });
 });

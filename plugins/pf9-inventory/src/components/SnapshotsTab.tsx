@@ -1,10 +1,5 @@
 import {
   ResponseErrorPanel,
-  StatusAborted,
-  StatusError,
-  StatusOK,
-  StatusRunning,
-  StatusWarning,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -17,13 +12,15 @@ import {
   SnapshotPolicy,
   SnapshotRecord,
   SnapshotRun,
-  SnapshotRunStatus,
 } from '@internal/plugin-pf9-common';
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { pf9ApiRef } from '../api';
 import { formatDateTime, formatDuration, runDuration } from '../lib/format';
+import { CancelSnapshotRunDialog } from './CancelSnapshotRunDialog';
+import { RunStatusLabel } from './RunStatusLabel';
 import { ServerPagedTable } from './ServerPagedTable';
+import { SnapshotOrphansSection } from './SnapshotOrphansSection';
 import { SnapshotRulesSection } from './SnapshotRulesSection';
 
 export const SNAPSHOT_RUNS_PAGE_SIZE = 20;
@@ -42,20 +39,20 @@ function frequencyOf(p: SnapshotPolicy): string {
   return p.frequency;
 }
 
-function SnapshotRunStatusLabel(props: { status: SnapshotRunStatus }) {
-  const { status } = props;
-  switch (status) {
-    case 'completed':
-      return <StatusOK>{status}</StatusOK>;
-    case 'running':
-      return <StatusRunning>{status}</StatusRunning>;
-    case 'completed_with_errors':
-      return <StatusWarning>{status}</StatusWarning>;
-    case 'failed':
-      return <StatusError>{status}</StatusError>;
-    default:
-      return <StatusAborted>{status}</StatusAborted>;
-  }
+/** The status, and who asked a run to stop (SNAP-24: it stays `running` until the batch in hand is done). */
+function RunStatusCell(props: { run: SnapshotRun }) {
+  const { status, cancelRequestedBy } = props.run;
+  return (
+    <>
+      <RunStatusLabel status={status} />
+      {cancelRequestedBy && (
+        <Typography variant="caption" display="block" color="textSecondary">
+          {status === 'canceled' ? 'canceled' : 'cancel requested'} by{' '}
+          {cancelRequestedBy}
+        </Typography>
+      )}
+    </>
+  );
 }
 
 const policyColumns: TableColumn<SnapshotPolicy>[] = [
@@ -72,10 +69,7 @@ const policyColumns: TableColumn<SnapshotPolicy>[] = [
 ];
 
 const runColumns: TableColumn<SnapshotRun>[] = [
-  {
-    title: 'Status',
-    render: r => <SnapshotRunStatusLabel status={r.status} />,
-  },
+  { title: 'Status', render: r => <RunStatusCell run={r} /> },
   { title: 'Dry run', render: r => (r.dryRun ? 'yes' : 'no') },
   { title: 'Started', render: r => formatDateTime(r.startedAt) },
   {
@@ -138,7 +132,8 @@ function RunRecordsTable(props: { runId: string }) {
 
 /**
  * The snapshot area of a cloud: its policies, its assignment rules with a preview, its cycle runs (newest first) with a selected run's
- * per-pair records, and, for callers with pf9.snapshots.run, "Run now" and "Dry-run".
+ * per-pair records, its orphaned managed snapshots, and, for callers with pf9.snapshots.run, "Run now", "Dry-run" and a running
+ * run's "Cancel".
  */
 export function SnapshotsTab(props: {
   cloudId: string;
@@ -154,6 +149,34 @@ export function SnapshotsTab(props: {
   const [runningId, setRunningId] = useState<string>();
   const [starting, setStarting] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean }>();
+  const [toCancel, setToCancel] = useState<SnapshotRun>();
+
+  const columns = useMemo(
+    () =>
+      canRun
+        ? [
+            ...runColumns,
+            {
+              title: 'Actions',
+              render: (r: SnapshotRun) =>
+                r.status === 'running' && !r.cancelRequestedBy ? (
+                  <Button
+                    size="small"
+                    variant="outlined"
+                    onClick={e => {
+                      // the row click selects the run; this click only opens the confirmation
+                      e.stopPropagation();
+                      setToCancel(r);
+                    }}
+                  >
+                    Cancel
+                  </Button>
+                ) : null,
+            },
+          ]
+        : runColumns,
+    [canRun],
+  );
 
   // follows a started run until it ends, then reloads the runs
   useEffect(() => {
@@ -206,6 +229,17 @@ export function SnapshotsTab(props: {
     } finally {
       setStarting(false);
     }
+  };
+
+  const canceled = (run: SnapshotRun) => {
+    setToCancel(undefined);
+    setMessage({
+      text: `Cancel requested (run ${run.id}); it stops after the batch in hand.`,
+      error: false,
+    });
+    // follow it until it ends, as for a run started here
+    setRunningId(run.id);
+    setReload(r => r + 1);
   };
 
   return (
@@ -262,7 +296,7 @@ export function SnapshotsTab(props: {
       <ServerPagedTable<SnapshotRun>
         resetKey={JSON.stringify({ cloudId, reload, refreshKey })}
         title="Snapshot runs"
-        columns={runColumns}
+        columns={columns}
         onRowClick={r => setSelected(r.id)}
         pageSize={SNAPSHOT_RUNS_PAGE_SIZE}
         pageSizeOptions={[10, 20, 50]}
@@ -280,6 +314,14 @@ export function SnapshotsTab(props: {
           <RunRecordsTable key={`${selected}-${reload}`} runId={selected} />
         </Box>
       )}
+      <Box mt={3}>
+        <SnapshotOrphansSection cloudId={cloudId} refreshKey={refreshKey} />
+      </Box>
+      <CancelSnapshotRunDialog
+        run={toCancel}
+        onClose={() => setToCancel(undefined)}
+        onCanceled={canceled}
+      />
     </>
   );
 }

@@ -26,6 +26,8 @@ export function mockPf9Client(
     getSnapshotRun: jest.fn(),
     listSnapshotRunRecords: jest.fn(),
     startSnapshotRun: jest.fn(),
+    cancelSnapshotRun: jest.fn(),
+    listSnapshotOrphans: jest.fn(async () => ({ items: [], complete: true })),
     listSnapshotRules: jest.fn(async () => ({ items: [] })),
     createSnapshotRule: jest.fn(),
     deleteSnapshotRule: jest.fn(),
