@@ -10,65 +10,75 @@ import type { CinderSnapshot } from '../openstack';
 import { volumeSnapshotResource } from './collectors';
 import { StoredOwner, enrich } from './enrich';
 import { changedFields, hashedForm, normalisedForm } from './normalise';
-import { VERSION_COLUMNS, parseMap } from './storedRows';
+import { BulkValue, bulkInsert } from './bulkInsert';
+import { VERSION_COLUMNS, loadDetails, parseMap } from './storedRows';
 import { CollectedResource, InventoryType } from './types';
 import { rowContent, rowHash } from './writer';
 
 const TYPE: InventoryType = 'volume_snapshot';
 
-export interface ObservedSnapshot {
+/** Where observations come from: one cloud, one snapshot run. */
+export interface ObservationSource {
   cloudId: string;
   /** the snapshot run, as a version's run id: `snapshot_run:<id>` */
   runRef: string;
+  now?: Date;
+}
+
+export interface ObservedSnapshot {
   snapshot: CinderSnapshot;
   /** the volume's project, for a payload that does not carry the snapshot's own */
   projectId?: string | null;
   event: 'created' | 'deleted';
-  now?: Date;
 }
 
 export type ObservedOutcome = 'created' | 'updated' | 'unchanged' | 'skipped';
 
 export const snapshotRunRef = (runId: string) => `snapshot_run:${runId}`;
 
-/** The owners a sync would resolve from its listings, read from the stored project and its domain. */
-async function storedOwners(db: Knex, cloudId: string, projectId: string) {
-  const owner = (r: any): StoredOwner => ({
-    name: r.name,
-    domainId: r.domain_id,
-    deleted: !!r.deleted,
-  });
-  const storedProjects = new Map<string, StoredOwner>();
-  const storedDomains = new Map<string, StoredOwner>();
-  const project = await db('inventory_resources')
-    .where({ cloud_id: cloudId, type: 'project', id: projectId })
-    .first('id', 'name', 'domain_id', 'deleted');
-  if (project) storedProjects.set(project.id, owner(project));
-  if (project?.domain_id) {
-    const domain = await db('inventory_resources')
-      .where({ cloud_id: cloudId, type: 'domain', id: project.domain_id })
-      .first('id', 'name', 'domain_id', 'deleted');
-    if (domain) storedDomains.set(domain.id, owner(domain));
-  }
+/** The owners a sync would resolve from its listings, read from the stored projects and their domains. */
+async function storedOwners(db: Knex, cloudId: string, projectIds: string[]) {
+  const owners = (rows: any[]) =>
+    new Map<string, StoredOwner>(
+      rows.map(r => [
+        r.id,
+        { name: r.name, domainId: r.domain_id, deleted: !!r.deleted },
+      ]),
+    );
+  const read = (type: string, ids: string[]) =>
+    ids.length
+      ? db('inventory_resources')
+          .where({ cloud_id: cloudId, type })
+          .whereIn('id', ids)
+          .select('id', 'name', 'domain_id', 'deleted')
+      : Promise.resolve([]);
+  const storedProjects = owners(await read('project', projectIds));
+  const domainIds = [...storedProjects.values()]
+    .map(p => p.domainId)
+    .filter((d): d is string => !!d);
+  const storedDomains = owners(await read('domain', [...new Set(domainIds)]));
   return { storedProjects, storedDomains };
 }
 
-async function observedResource(
+/** The rows a sync would build for these snapshots, enriched together. */
+async function observedResources(
   db: Knex,
-  o: ObservedSnapshot,
-): Promise<CollectedResource> {
+  cloudId: string,
+  observations: ObservedSnapshot[],
+): Promise<CollectedResource[]> {
   const projectKey = 'os-extended-snapshot-attributes:project_id';
-  const snapshot: CinderSnapshot = {
-    ...o.snapshot,
-    ...(o.snapshot[projectKey] || !o.projectId
-      ? {}
-      : { [projectKey]: o.projectId }),
-    ...(o.event === 'deleted' ? { status: 'deleting' } : {}),
-  };
-  const r = volumeSnapshotResource(snapshot);
-  const owners = r.projectId
-    ? await storedOwners(db, o.cloudId, r.projectId)
-    : { storedProjects: new Map(), storedDomains: new Map() };
+  const resources = observations.map(o =>
+    volumeSnapshotResource({
+      ...o.snapshot,
+      ...(o.snapshot[projectKey] || !o.projectId
+        ? {}
+        : { [projectKey]: o.projectId }),
+      ...(o.event === 'deleted' ? { status: 'deleting' } : {}),
+    }),
+  );
+  const projectIds = [
+    ...new Set(resources.map(r => r.projectId).filter((p): p is string => !!p)),
+  ];
   enrich({
     types: new Map([
       [
@@ -77,86 +87,175 @@ async function observedResource(
           type: TYPE,
           complete: false,
           failed: false,
-          resources: [r],
+          resources,
           pages: 0,
           durationMs: 0,
         },
       ],
     ]),
     effectiveAssignments: null,
-    ...owners,
+    ...(await storedOwners(db, cloudId, projectIds)),
     storedUsers: new Map(),
     only: new Set([TYPE]),
   });
-  return r;
+  return resources;
 }
 
+const INSERTED_COLUMNS = [
+  'cloud_id',
+  'type',
+  'id',
+  'name',
+  'project_id',
+  'domain_id',
+  'status',
+  'partition_key',
+  'search_text',
+  'key_fields',
+  'raw',
+  'derived',
+  'last_seen_run',
+  'last_seen_at',
+  'seen_in_sweep',
+  'row_hash',
+  'content_hash',
+  'updated_at',
+  'version_no',
+  'deleted',
+  'first_seen_run',
+] as const;
+
 /**
- * Upserts one snapshot and writes a version when its content changed. A row the inventory holds as
- * deleted is left alone (only a sync records or reverts deletions).
+ * Upserts the observed snapshots and writes a version for each whose content changed, in one
+ * transaction (a batch of the cycle's creates costs a few statements, not a few per snapshot). A row
+ * the inventory holds as deleted is left alone (only a sync records or reverts deletions). A snapshot
+ * observed twice is written in order: each observation sees the one before.
  */
-export async function recordObservedSnapshot(
+export async function recordObservedSnapshots(
   db: Knex,
-  o: ObservedSnapshot,
-): Promise<ObservedOutcome> {
-  const r = await observedResource(db, o);
-  const now = o.now ?? new Date();
-  const form = hashedForm(TYPE, r.key, r.derived);
-  const content = rowContent(r);
-  const lastSeen = {
-    last_seen_run: o.runRef,
-    last_seen_at: now,
-    seen_in_sweep: false,
-  };
+  source: ObservationSource,
+  observations: ObservedSnapshot[],
+): Promise<ObservedOutcome[]> {
+  const outcomes: ObservedOutcome[] = [];
+  for (const round of uniqueRounds(observations)) {
+    outcomes.push(...(await recordRound(db, source, round)));
+  }
+  return outcomes;
+}
+
+/** Consecutive runs of observations with distinct snapshot ids. */
+function uniqueRounds(observations: ObservedSnapshot[]): ObservedSnapshot[][] {
+  const rounds: ObservedSnapshot[][] = [];
+  let ids = new Set<string>();
+  for (const o of observations) {
+    if (!rounds.length || ids.has(o.snapshot.id)) {
+      rounds.push([]);
+      ids = new Set();
+    }
+    rounds[rounds.length - 1].push(o);
+    ids.add(o.snapshot.id);
+  }
+  return rounds;
+}
+
+async function recordRound(
+  db: Knex,
+  source: ObservationSource,
+  observations: ObservedSnapshot[],
+): Promise<ObservedOutcome[]> {
+  const { cloudId, runRef } = source;
+  const resources = await observedResources(db, cloudId, observations);
+  const now = source.now ?? new Date();
   return db.transaction(async tx => {
-    const where = { cloud_id: o.cloudId, type: TYPE, id: r.id };
-    const row = await tx('inventory_resources')
-      .where(where)
-      .first('version_no', 'content_hash', 'deleted', 'key_fields', 'derived');
-    if (row?.deleted) return 'skipped';
-    const values = {
-      ...content,
-      ...lastSeen,
-      row_hash: rowHash(content),
-      content_hash: form.hash,
-      updated_at: now,
-    };
-    if (row && row.content_hash === form.hash) {
-      await tx('inventory_resources').where(where).update(values);
-      return 'unchanged';
+    const ids = resources.map(r => r.id);
+    const stored = new Map<string, any>(
+      (
+        await tx('inventory_resources')
+          .where({ cloud_id: cloudId, type: TYPE })
+          .whereIn('id', ids)
+          .select('id', 'version_no', 'content_hash', 'deleted')
+      ).map(row => [row.id, row]),
+    );
+    const changedIds = resources
+      .filter(r => stored.get(r.id) && !stored.get(r.id).deleted)
+      .map(r => r.id);
+    const previous = await loadDetails(tx, cloudId, TYPE, changedIds, [
+      'key_fields',
+      'derived',
+    ]);
+    const inserts: BulkValue[][] = [];
+    const versions: BulkValue[][] = [];
+    const outcomes: ObservedOutcome[] = [];
+    for (const r of resources) {
+      const row = stored.get(r.id);
+      if (row?.deleted) {
+        outcomes.push('skipped');
+        continue;
+      }
+      const form = hashedForm(TYPE, r.key, r.derived);
+      const content = rowContent(r);
+      const values = {
+        ...content,
+        last_seen_run: runRef,
+        last_seen_at: now,
+        seen_in_sweep: false,
+        row_hash: rowHash(content),
+        content_hash: form.hash,
+        updated_at: now,
+      };
+      const where = { cloud_id: cloudId, type: TYPE, id: r.id };
+      if (row && row.content_hash === form.hash) {
+        await tx('inventory_resources').where(where).update(values);
+        outcomes.push('unchanged');
+        continue;
+      }
+      const versionNo = row ? Number(row.version_no) + 1 : 1;
+      if (row) {
+        await tx('inventory_resources')
+          .where(where)
+          .update({ ...values, version_no: versionNo });
+      } else {
+        const inserted: Record<(typeof INSERTED_COLUMNS)[number], BulkValue> =
+          {
+            ...where,
+            ...values,
+            version_no: 1,
+            deleted: false,
+            first_seen_run: runRef,
+          };
+        inserts.push(INSERTED_COLUMNS.map(c => inserted[c]));
+      }
+      const before = previous.get(r.id);
+      const version: Record<(typeof VERSION_COLUMNS)[number], BulkValue> = {
+        cloud_id: cloudId,
+        type: TYPE,
+        resource_id: r.id,
+        version_no: versionNo,
+        run_id: runRef,
+        change_type: row ? 'updated' : 'created',
+        recorded_at: now,
+        content_hash: form.hash,
+        content: form.json,
+        changed_fields: JSON.stringify(
+          changedFields(
+            before
+              ? normalisedForm(
+                  TYPE,
+                  parseMap(before.key_fields),
+                  parseMap(before.derived),
+                )
+              : undefined,
+            form.normalised,
+          ),
+        ),
+        project_id: content.project_id,
+        domain_id: content.domain_id,
+      };
+      versions.push(VERSION_COLUMNS.map(c => version[c]));
+      outcomes.push(row ? 'updated' : 'created');
     }
-    const versionNo = row ? Number(row.version_no) + 1 : 1;
-    if (row) {
-      await tx('inventory_resources')
-        .where(where)
-        .update({ ...values, version_no: versionNo });
-    } else {
-      await tx('inventory_resources').insert({
-        ...where,
-        ...values,
-        version_no: 1,
-        deleted: false,
-        first_seen_run: o.runRef,
-      });
-    }
-    const previous = row
-      ? normalisedForm(TYPE, parseMap(row.key_fields), parseMap(row.derived))
-      : undefined;
-    const version: Record<(typeof VERSION_COLUMNS)[number], unknown> = {
-      cloud_id: o.cloudId,
-      type: TYPE,
-      resource_id: r.id,
-      version_no: versionNo,
-      run_id: o.runRef,
-      change_type: row ? 'updated' : 'created',
-      recorded_at: now,
-      content_hash: form.hash,
-      content: form.json,
-      changed_fields: JSON.stringify(changedFields(previous, form.normalised)),
-      project_id: content.project_id,
-      domain_id: content.domain_id,
-    };
-    await tx('inventory_versions').insert(version);
-    return row ? 'updated' : 'created';
+    await bulkInsert(tx, 'inventory_resources', INSERTED_COLUMNS, inserts);
+    await bulkInsert(tx, 'inventory_versions', VERSION_COLUMNS, versions);
+    return outcomes;
   });
 }

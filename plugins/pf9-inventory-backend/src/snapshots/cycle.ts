@@ -19,7 +19,11 @@ import {
   quotaHeadroom,
   ResolvedCloud,
 } from '../openstack';
-import { recordObservedSnapshot, snapshotRunRef } from '../inventory/observed';
+import {
+  ObservedSnapshot,
+  recordObservedSnapshots,
+  snapshotRunRef,
+} from '../inventory/observed';
 import { replaceAssignments, StoredPair } from './assignments';
 import {
   createdAtMs,
@@ -123,6 +127,8 @@ const QUOTA_READS_IN_FLIGHT = 8;
 const MAX_DELETE_FAILURES = 3;
 /** SNAP-24: the cleanup step looks for a cancel request every this many pairs */
 const CANCEL_CHECK_EVERY = 100;
+/** SNAP-25: observed snapshots upserted into the inventory in one transaction (also at each batch end) */
+const OBSERVED_PER_UPSERT = 100;
 const TRANSITIONAL_OR_FAILED = new Set(['error', 'deleting', 'error_deleting']);
 
 interface PairContext {
@@ -208,6 +214,8 @@ interface CycleDeps {
 /** One run's work; lives only for that run. */
 class Cycle {
   private observations: Promise<void> = Promise.resolve();
+  /** observed creates and delete requests not handed to the inventory yet (SNAP-25) */
+  private observed: ObservedSnapshot[] = [];
   private credentials!: ProjectCredentials;
   private live!: LiveCloud;
   /** records not stored yet; flushed per batch and at the end */
@@ -278,6 +286,7 @@ class Cycle {
       return await this.executeSteps();
     } finally {
       await this.flush();
+      this.observePending();
       await this.observations;
     }
   }
@@ -622,8 +631,9 @@ class Cycle {
           for (const a of group) await this.create(a.p, a.quotaUnknown);
         },
       );
-      await this.flush();
-      await progress(index + 1);
+      this.observePending();
+      // the batch's records and its progress are independent statements: one round trip, not two
+      await Promise.all([this.flush(), progress(index + 1)]);
     }
   }
 
@@ -824,39 +834,39 @@ class Cycle {
     }
   }
 
-  /** SNAP-25: the inventory learns of our creates and delete requests at once; never fails the pair. */
   /**
-   * SNAP-25 upserts run one after another beside the creates, not inside them, so the inventory write never
-   * slows the cycle's API calls; the run waits for them before it finishes.
+   * SNAP-25: the inventory learns of our creates and delete requests at once — a batch at a time, in one
+   * transaction, beside the next creates rather than inside them, so the inventory write never slows the
+   * cycle's API calls; the run waits for them before it finishes. A failed upsert never fails a pair.
    */
   private observeSoon(
     snapshot: CinderSnapshot,
     event: 'created' | 'deleted',
     projectId: string | null | undefined,
   ): void {
-    this.observations = this.observations.then(() =>
-      this.observe(snapshot, event, projectId),
-    );
+    this.observed.push({ snapshot, event, projectId });
+    if (this.observed.length >= OBSERVED_PER_UPSERT) this.observePending();
   }
 
-  private async observe(
-    snapshot: CinderSnapshot,
-    event: 'created' | 'deleted',
-    projectId: string | null | undefined,
-  ): Promise<void> {
+  private observePending(): void {
+    const batch = this.observed;
+    if (!batch.length) return;
+    this.observed = [];
+    this.observations = this.observations.then(() => this.observe(batch));
+  }
+
+  private async observe(batch: ObservedSnapshot[]): Promise<void> {
     try {
-      await recordObservedSnapshot(this.x.db, {
-        cloudId: this.run.cloudId,
-        runRef: snapshotRunRef(this.run.id),
-        snapshot,
-        projectId,
-        event,
-      });
+      await recordObservedSnapshots(
+        this.x.db,
+        { cloudId: this.run.cloudId, runRef: snapshotRunRef(this.run.id) },
+        batch,
+      );
     } catch (e) {
       this.x.logger.warn(
-        `snapshots: inventory upsert of snapshot ${
-          snapshot.id
-        } failed: ${String(e)}`,
+        `snapshots: inventory upsert of snapshots ${batch
+          .map(o => o.snapshot.id)
+          .join(', ')} failed: ${String(e)}`,
       );
     }
   }
