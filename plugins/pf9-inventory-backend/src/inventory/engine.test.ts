@@ -455,6 +455,24 @@ describe('inventory sync on the simulator', () => {
   );
 
   it.each(databases.eachSupportedId())(
+    'with a write backlog of one resource the listing waits for the store and the sync still completes on %p',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      const run = await simEngine(db, sim, {
+        settings: { writeBacklogLimit: 1 },
+      }).run('sim', 'on_demand', USER);
+      expect(run.status).toBe('succeeded');
+      const s = sim.state;
+      expect(await countsByType(db)).toMatchObject({
+        project: s.projects.size,
+        server: s.servers.size,
+        volume: s.volumes.size,
+        port: s.ports.size,
+      });
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'lets only one of two engines racing on one database run on %p',
     async id => {
       const db = await migrated(await databases.init(id));

@@ -8,6 +8,7 @@ import { Knex } from 'knex';
 import type { CloudConfig } from '../config';
 import {
   OpenStackClient,
+  OpenStackClientOptions,
   OpenStackLogger,
   KeystoneRoleAssignment,
   OpenStackNotFoundError,
@@ -26,6 +27,7 @@ import {
   RunTrigger,
   TypeOutcome,
 } from './types';
+import { WriteBacklog } from './writeBacklog';
 import { VerifyResult, writeType } from './writer';
 
 export interface InventoryEngineSettings {
@@ -35,6 +37,8 @@ export interface InventoryEngineSettings {
   verifyLimit: number;
   /** types written at once, each in its own transaction on its own connection */
   writeConcurrency: number;
+  /** resources of listed types waiting for the store above which the listing pauses (memory bound) */
+  writeBacklogLimit: number;
 }
 
 export const DEFAULT_ENGINE_SETTINGS: InventoryEngineSettings = {
@@ -42,6 +46,7 @@ export const DEFAULT_ENGINE_SETTINGS: InventoryEngineSettings = {
   guard: { minCount: 10, fraction: 0.2 },
   verifyLimit: 500,
   writeConcurrency: 2,
+  writeBacklogLimit: 40_000,
 };
 
 export interface InventoryEngineOptions {
@@ -51,7 +56,10 @@ export interface InventoryEngineOptions {
   audit?: AuditLog;
   settings?: Partial<InventoryEngineSettings>;
   /** builds the per-run client (tests pass fast retries and short timeouts) */
-  clientFactory?: (cloud: CloudConfig) => OpenStackClient;
+  clientFactory?: (
+    cloud: CloudConfig,
+    options: Pick<OpenStackClientOptions, 'beforeSend'>,
+  ) => OpenStackClient;
 }
 
 export class InventorySyncEngine {
@@ -110,13 +118,20 @@ export class InventorySyncEngine {
   verifier(
     cloudId: string,
   ): (type: InventoryType, id: string) => Promise<VerifyResult> {
-    const cloud = this.cloud(cloudId);
-    const client = this.options.clientFactory
-      ? this.options.clientFactory(cloud)
+    const client = this.client(this.cloud(cloudId), {});
+    return (type, id) => verifyGone(client, type, id);
+  }
+
+  private client(
+    cloud: CloudConfig,
+    options: Pick<OpenStackClientOptions, 'beforeSend'>,
+  ): OpenStackClient {
+    return this.options.clientFactory
+      ? this.options.clientFactory(cloud, options)
       : createOpenStackClient(cloud, {
+          ...options,
           logger: openStackLogger(this.options.logger),
         });
-    return (type, id) => verifyGone(client, type, id);
   }
 
   /** Waits for the syncs this instance started (tests, shutdown). */
@@ -133,9 +148,10 @@ export class InventorySyncEngine {
     let status: Exclude<RunStatus, 'running'> = 'failed';
     let error: string | null = null;
     try {
-      const client = this.options.clientFactory
-        ? this.options.clientFactory(cloud)
-        : createOpenStackClient(cloud, { logger: openStackLogger(logger) });
+      const backlog = new WriteBacklog(this.settings.writeBacklogLimit);
+      const client = this.client(cloud, { beforeSend: () => backlog.room() });
+      // GET verification runs inside the writes the backlog waits for: never held back itself
+      const verifier = this.client(cloud, {});
       // authentication and catalog first: their failure fails the run (INV-2)
       await client.isAdmin();
 
@@ -145,10 +161,12 @@ export class InventorySyncEngine {
           .where({ cloud_id: cloud.id, type: 'keypair', deleted: false })
           .select('key_fields')
       ).map(r => String(JSON.parse(r.key_fields).user_id));
-      const written = await this.collectAndWrite(client, cloud.id, runId, {
-        knownKeypairUserIds,
-        stored,
-      });
+      const written = await this.collectAndWrite(
+        { client, verifier, backlog },
+        cloud.id,
+        runId,
+        { knownKeypairUserIds, stored },
+      );
       outcomes.push(...written.outcomes);
       if (written.error) throw written.error;
       for (const o of outcomes.filter(x => x.status === 'complete_guarded')) {
@@ -223,7 +241,11 @@ export class InventorySyncEngine {
    * types already written keep their outcomes and the error is returned.
    */
   private async collectAndWrite(
-    client: OpenStackClient,
+    clients: {
+      client: OpenStackClient;
+      verifier: OpenStackClient;
+      backlog: WriteBacklog;
+    },
     cloudId: string,
     runId: string,
     known: {
@@ -232,6 +254,7 @@ export class InventorySyncEngine {
     },
   ): Promise<{ outcomes: TypeOutcome[]; error?: unknown }> {
     const { db, logger } = this.options;
+    const { client, verifier, backlog } = clients;
     const types = new Map<InventoryType, CollectedType>();
     let effectiveAssignments: KeystoneRoleAssignment[] | null = null;
     /** types not enriched yet (including those not collected yet) */
@@ -247,7 +270,7 @@ export class InventorySyncEngine {
       return saving;
     };
     const verify = (type: InventoryType, id: string) =>
-      verifyGone(client, type, id);
+      verifyGone(verifier, type, id);
 
     /** drops the resources of written types that no type left to enrich reads */
     const release = () => {
@@ -289,6 +312,7 @@ export class InventorySyncEngine {
         };
       }
       for (const r of t.resources) r.raw = null;
+      backlog.written(t.resources.length);
       release();
       await save();
     };
@@ -312,7 +336,10 @@ export class InventorySyncEngine {
         ...known.stored,
         only: new Set(ready),
       });
-      for (const type of ready) writes.push(type);
+      for (const type of ready) {
+        backlog.added(types.get(type)!.resources.length);
+        writes.push(type);
+      }
     };
 
     let error: unknown;

@@ -1,7 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Simulator } from '@internal/openstack-sim';
 import { Knex } from 'knex';
-import { closeSharedAgents } from '../openstack';
+import { CinderSnapshot, closeSharedAgents } from '../openstack';
 import { simCloud } from '../openstack/__testUtils__/sim';
 import {
   cycleEngine,
@@ -15,7 +15,7 @@ import {
   startTinySim,
   tableCount,
 } from './__testUtils__/harness';
-import { snapshotRunRef } from './observed';
+import { recordObservedSnapshots, snapshotRunRef } from './observed';
 import { InventoryQueries, stateAtRun } from './query';
 
 jest.setTimeout(180_000);
@@ -188,6 +188,30 @@ describe('snapshots the snapshot engine made, in the inventory (SNAP-25)', () =>
         .where({ cloud_id: 'sim', type: TYPE })
         .pluck('resource_id');
       expect(deletions.sort()).toEqual(surplus);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
+    'a snapshot observed twice in one batch gets a version per observation, in order (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      const [snapshot, other] = sim.state.snapshots.all() as CinderSnapshot[];
+      const source = { cloudId: 'sim', runRef: snapshotRunRef('r1') };
+      const outcomes = await recordObservedSnapshots(db, source, [
+        { snapshot, event: 'created' },
+        { snapshot: other, event: 'created' },
+        { snapshot, event: 'deleted' },
+        { snapshot, event: 'deleted' },
+      ]);
+      expect(outcomes).toEqual(['created', 'created', 'updated', 'unchanged']);
+      const versions = await versionsOf(db, snapshot.id);
+      expect(versions.map(v => [v.version_no, v.change_type])).toEqual([
+        [1, 'created'],
+        [2, 'updated'],
+      ]);
+      expect(JSON.parse(versions[1].changed_fields)).toEqual(['status']);
+      expect(JSON.parse(versions[1].content).status).toBe('deleting');
+      expect(await versionsOf(db, other.id)).toHaveLength(1);
     },
   );
 });

@@ -215,14 +215,13 @@ async function recordRound(
           .where(where)
           .update({ ...values, version_no: versionNo });
       } else {
-        const inserted: Record<(typeof INSERTED_COLUMNS)[number], BulkValue> =
-          {
-            ...where,
-            ...values,
-            version_no: 1,
-            deleted: false,
-            first_seen_run: runRef,
-          };
+        const inserted: Record<(typeof INSERTED_COLUMNS)[number], BulkValue> = {
+          ...where,
+          ...values,
+          version_no: 1,
+          deleted: false,
+          first_seen_run: runRef,
+        };
         inserts.push(INSERTED_COLUMNS.map(c => inserted[c]));
       }
       const before = previous.get(r.id);

@@ -124,7 +124,9 @@ export interface RowContent {
 
 /** Hash of a row's content (`row_hash`): an unchanged row is recognised without reading it back. */
 export function rowHash(c: RowContent): string {
-  const h = createHash('sha1');
+  // a separator that JSON text and names never contain, and a distinct mark for null; one update
+  // of the joined text (a native call per value cost more than the hashing at 150k rows)
+  let text = '';
   for (const v of [
     c.name,
     c.project_id,
@@ -136,10 +138,9 @@ export function rowHash(c: RowContent): string {
     c.raw,
     c.derived,
   ]) {
-    // a separator that JSON text and names never contain, and a distinct mark for null
-    h.update(v === null ? '\u0001' : v).update('\u0000');
+    text += `${v === null ? '\u0001' : v}\u0000`;
   }
-  return h.digest('hex');
+  return createHash('sha1').update(text).digest('hex');
 }
 
 export function rowContent(r: CollectedResource): RowContent {

@@ -255,6 +255,27 @@ describe('read-only mode (COM-8)', () => {
   });
 });
 
+describe("beforeSend (the inventory sync's backpressure)", () => {
+  it('holds every request but the token request until it resolves', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>(resolve => {
+      open = resolve;
+    });
+    const { client, sent } = simClient(sim, { beforeSend: () => gate });
+    await client.isAdmin(); // authentication is never held back
+    const tokenRequests = sent.length;
+    expect(tokenRequests).toBeGreaterThan(0);
+
+    const listing = client.blockStorage.listVolumes();
+    await new Promise(r => setTimeout(r, 50));
+    expect(sent).toHaveLength(tokenRequests);
+
+    open();
+    expect((await listing).complete).toBe(true);
+    expect(sent.length).toBeGreaterThan(tokenRequests);
+  });
+});
+
 describe('concurrency limit (OSC-7)', () => {
   it('never has more than the limit in flight per service, measured at the server', async () => {
     const { client } = simClient(sim, { concurrency: 3 });

@@ -55,6 +55,11 @@ export interface TransportOptions {
   dispatcher?: Dispatcher;
   /** sees every request just before it is sent (metrics, tests) */
   onRequest?: (info: SentRequest) => void;
+  /**
+   * awaited before each request other than authentication is sent: a caller that cannot keep up with
+   * what it receives holds its requests back (the inventory sync's write backlog)
+   */
+  beforeSend?: () => Promise<void>;
   /** replaces setTimeout-based sleeping (tests) */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -192,6 +197,7 @@ export class HttpTransport {
   private readonly dispatcher: Dispatcher;
   private readonly limiters = new Map<string, ConcurrencyLimiter>();
   private readonly onRequest?: (info: SentRequest) => void;
+  private readonly beforeSend?: () => Promise<void>;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: TransportOptions = {}) {
@@ -204,6 +210,7 @@ export class HttpTransport {
     this.readOnly = !!options.readOnly;
     this.logger = options.logger ?? silentLogger;
     this.onRequest = options.onRequest;
+    this.beforeSend = options.beforeSend;
     this.sleep = options.sleep ?? defaultSleep;
     this.dispatcher =
       options.dispatcher ??
@@ -254,6 +261,7 @@ export class HttpTransport {
       ...extra,
     });
     if (!req.authRequest) this.assertAllowed(req.service, method, req.url);
+    if (this.beforeSend && !req.authRequest) await this.beforeSend();
     const retryable = IDEMPOTENT.has(method) && !req.authRequest;
     const maxAttempts = retryable ? this.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {

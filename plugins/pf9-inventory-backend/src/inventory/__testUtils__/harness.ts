@@ -43,8 +43,9 @@ export function simEngine(
     clouds: [cloud],
     logger: mockServices.logger.mock(),
     settings: options.settings,
-    clientFactory: c =>
+    clientFactory: (c, { beforeSend }) =>
       createOpenStackClient(c, {
+        beforeSend,
         retryBaseDelayMs: 2,
         readTimeoutMs: 2_000,
         tokenCache,
