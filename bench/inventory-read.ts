@@ -16,6 +16,7 @@ import { AddressInfo } from 'net';
 import { Agent, request } from 'undici';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { InventorySyncEngine } from '../plugins/pf9-inventory-backend/src/inventory/engine';
+import { GuardedBatches } from '../plugins/pf9-inventory-backend/src/inventory/guardedBatches';
 import { InventoryHistory } from '../plugins/pf9-inventory-backend/src/inventory/history';
 import { inventoryMetricFamilies } from '../plugins/pf9-inventory-backend/src/inventory/metrics';
 import {
@@ -181,6 +182,11 @@ async function main() {
         engine,
         queries,
         history: new InventoryHistory(db),
+        // not read by the benchmark's routes
+        guardedBatches: new GuardedBatches(db, {
+          verifier: cloudId => engine.verifier(cloudId),
+          verifyLimit: 0,
+        }),
         authorizer: {
           authorize: async () => ({ actor: 'user:default/bench' }),
         } as any,

@@ -8,6 +8,7 @@
  *   node --expose-gc --require @backstage/cli/config/nodeTransform.cjs bench/inventory-sync.ts
  *     [--scenario xl] [--rounds 2] [--concurrency 8] [--sync-flags "--cpu-prof --cpu-prof-dir=/tmp"]
  */
+import { availableParallelism } from 'os';
 import { Knex } from 'knex';
 import { Agent } from 'undici';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -22,6 +23,7 @@ import {
   createDatabase,
   dropDatabase,
   inventoryCounts,
+  storeFloorMs,
 } from './lib/pg';
 import { SimChild, startSimChild } from './lib/simChild';
 import { median, mib, ms, table } from './lib/stats';
@@ -49,6 +51,8 @@ const TARGET_RSS = 512 * 1024 * 1024;
 interface FloorSample {
   wallMs: number;
   simCpuMs: number;
+  /** this process's CPU during the floor: the bare fetch's client side */
+  clientCpuMs: number;
   requests: number;
   items: number;
 }
@@ -57,15 +61,18 @@ async function floor(sim: SimChild, agent: Agent): Promise<FloorSample> {
   (globalThis as any).gc?.();
   await sim.clearRequests();
   const simCpu0 = sim.cpuMs();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const lister = await floorLister(sim.authUrl, undiciGet(agent), {
     concurrency: CONCURRENCY,
   });
   const result = await runPlan(lister, { concurrency: CONCURRENCY });
   const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   return {
     wallMs,
     simCpuMs: sim.cpuMs() - simCpu0,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
     requests: await sim.requestCount(),
     items: Object.entries(result.counts)
       .filter(([k]) => !k.startsWith('='))
@@ -301,9 +308,36 @@ async function main() {
           .join(', ')}`,
       );
 
-    // ---- target 2: the unchanged re-sync
+    // ---- what the target leaves for the store on this machine (see bench/README.md)
     const db = connect(lastDb);
     try {
+      const cores = availableParallelism();
+      const store = await storeFloorMs(db, [
+        'inventory_resources',
+        'inventory_versions',
+      ]);
+      const storeMs = Object.values(store).reduce((a, b) => a + b, 0);
+      const fetchCpuMs = median(floors.map(f => f.clientCpuMs + f.simCpuMs));
+      const spareMs = cores * TARGET_RATIO * floorMs - fetchCpuMs;
+      console.log(
+        `\nCPU budget of target 1 on ${cores} cores: ${cores} x ${TARGET_RATIO} x floor ${ms(
+          floorMs,
+        )} = ${ms(
+          cores * TARGET_RATIO * floorMs,
+        )}, of which the fetch itself (client + simulator CPU) uses ${ms(
+          fetchCpuMs,
+        )}: ${ms(spareMs)} of CPU for everything a sync adds.` +
+          `\nstore floor (PostgreSQL COPY of the stored rows into copies without indexes or keys, server-side, alone): ${Object.entries(
+            store,
+          )
+            .map(([t, v]) => `${t} ${ms(v)}`)
+            .join(' + ')} = ${ms(storeMs)} (${ratio(
+            storeMs,
+            Math.max(spareMs, 1),
+          )} of that budget) before any index, hash, serialisation or enrichment.`,
+      );
+
+      // ---- target 2: the unchanged re-sync
       const { calls, connection } = countingConnection();
       const provider = new Pf9EntityProvider({
         cloudId: CLOUD,

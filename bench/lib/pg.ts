@@ -50,3 +50,31 @@ export async function inventoryCounts(db: Knex) {
     runs: await count('inventory_runs'),
   };
 }
+
+/**
+ * What PostgreSQL alone needs to take the rows a sync stored: each table is copied out to a server-side
+ * file, then timed being copied back into a copy of itself without any index, key or constraint — no
+ * client, no network, no index upkeep. A lower bound on the store's share of a full sync. Needs the
+ * server on this machine and a superuser (the benchmarks' default).
+ */
+export async function storeFloorMs(
+  db: Knex,
+  tables: string[],
+): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of tables) {
+    const file = `/tmp/pf9_bench_${process.pid}_${table}.copy`;
+    const bare = `${table}_bare`;
+    await db.raw(`COPY ${table} TO '${file}'`);
+    await db.raw(`CREATE TABLE ${bare} (LIKE ${table} INCLUDING COMPRESSION)`);
+    try {
+      const t0 = performance.now();
+      await db.raw(`COPY ${bare} FROM '${file}'`);
+      out[table] = performance.now() - t0;
+    } finally {
+      await db.raw(`DROP TABLE ${bare}`);
+      await db.raw(`COPY (SELECT 1 WHERE false) TO '${file}'`);
+    }
+  }
+  return out;
+}
