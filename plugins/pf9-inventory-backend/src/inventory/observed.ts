@@ -13,7 +13,7 @@ import { changedFields, hashedForm, normalisedForm } from './normalise';
 import { BulkValue, bulkInsert } from './bulkInsert';
 import { VERSION_COLUMNS, loadDetails, parseMap } from './storedRows';
 import { CollectedResource, InventoryType } from './types';
-import { rowContent, rowHash } from './writer';
+import { RESOURCE_COLUMNS, rowContent, rowHash } from './writer';
 
 const TYPE: InventoryType = 'volume_snapshot';
 
@@ -100,30 +100,6 @@ async function observedResources(
   });
   return resources;
 }
-
-const INSERTED_COLUMNS = [
-  'cloud_id',
-  'type',
-  'id',
-  'name',
-  'project_id',
-  'domain_id',
-  'status',
-  'partition_key',
-  'search_text',
-  'key_fields',
-  'raw',
-  'derived',
-  'last_seen_run',
-  'last_seen_at',
-  'seen_in_sweep',
-  'row_hash',
-  'content_hash',
-  'updated_at',
-  'version_no',
-  'deleted',
-  'first_seen_run',
-] as const;
 
 /**
  * Upserts the observed snapshots and writes a version for each whose content changed, in one
@@ -215,14 +191,14 @@ async function recordRound(
           .where(where)
           .update({ ...values, version_no: versionNo });
       } else {
-        const inserted: Record<(typeof INSERTED_COLUMNS)[number], BulkValue> = {
+        const inserted: Record<(typeof RESOURCE_COLUMNS)[number], BulkValue> = {
           ...where,
           ...values,
           version_no: 1,
           deleted: false,
           first_seen_run: runRef,
         };
-        inserts.push(INSERTED_COLUMNS.map(c => inserted[c]));
+        inserts.push(RESOURCE_COLUMNS.map(c => inserted[c]));
       }
       const before = previous.get(r.id);
       const version: Record<(typeof VERSION_COLUMNS)[number], BulkValue> = {
@@ -253,7 +229,7 @@ async function recordRound(
       versions.push(VERSION_COLUMNS.map(c => version[c]));
       outcomes.push(row ? 'updated' : 'created');
     }
-    await bulkInsert(tx, 'inventory_resources', INSERTED_COLUMNS, inserts);
+    await bulkInsert(tx, 'inventory_resources', RESOURCE_COLUMNS, inserts);
     await bulkInsert(tx, 'inventory_versions', VERSION_COLUMNS, versions);
     return outcomes;
   });

@@ -75,7 +75,8 @@ const STORED_COLUMNS = [
   'seen_in_sweep',
 ];
 
-const RESOURCE_COLUMNS = [
+/** The columns of a new `inventory_resources` row, in COPY order (also observed.ts). */
+export const RESOURCE_COLUMNS = [
   'cloud_id',
   'type',
   'id',

@@ -4,37 +4,16 @@
  * read lists them from the live snapshot listing against the pairs stored by the last cycle or
  * assignment job (`snapshot_assignments`).
  */
+import type {
+  SnapshotOrphan,
+  SnapshotOrphanListing,
+  SnapshotOrphanReason,
+} from '@internal/plugin-pf9-common';
 import { Knex } from 'knex';
 import type { CinderSnapshot, OpenStackClient } from '../openstack';
 import { matchesScope, Scope } from '../inventory/query';
 import { pairKey } from './assignments';
 import { isManaged, readLiveCloud } from './live';
-
-export type OrphanReason = 'volume_deleted' | 'pair_unassigned';
-
-export interface OrphanedSnapshot {
-  snapshotId: string;
-  snapshotName: string | null;
-  status: string;
-  createdAt: string | null;
-  sizeGb: number | null;
-  volumeId: string;
-  policy: string | null;
-  period: string | null;
-  keep: boolean;
-  projectId: string | null;
-  projectName: string | null;
-  domainId: string | null;
-  domainName: string | null;
-  reason: OrphanReason;
-}
-
-export interface OrphanListing {
-  items: OrphanedSnapshot[];
-  /** false when the snapshot listing failed or stopped early: the list may miss some */
-  complete: boolean;
-  reason?: string;
-}
 
 /** Lists the orphaned managed snapshots of a cloud that the scope allows (read-only client). */
 export async function listOrphans(
@@ -42,7 +21,7 @@ export async function listOrphans(
   client: OpenStackClient,
   cloudId: string,
   scope: Scope,
-): Promise<OrphanListing> {
+): Promise<SnapshotOrphanListing> {
   const live = await readLiveCloud(client);
   const assigned = new Set(
     (
@@ -52,12 +31,12 @@ export async function listOrphans(
     ).map(r => pairKey(r.volume_id, r.policy)),
   );
   const volumes = new Set(live.volumes.map(v => v.id));
-  const items: OrphanedSnapshot[] = [];
+  const items: SnapshotOrphan[] = [];
   for (const s of live.snapshots) {
     if (!isManaged(s)) continue;
     const volumeId = String(s.metadata?.original_volume_id ?? s.volume_id);
     const policy = s.metadata?.policy ?? null;
-    let reason: OrphanReason;
+    let reason: SnapshotOrphanReason;
     if (!volumes.has(volumeId)) reason = 'volume_deleted';
     else if (!policy || !assigned.has(pairKey(volumeId, policy)))
       reason = 'pair_unassigned';
