@@ -466,7 +466,7 @@ describe('snapshot cycle', () => {
       expect(due.length).toBeGreaterThan(2);
       const before = sim.state.snapshots.all().length;
       const engine = cycleEngine(db, simCloud(sim), {
-        settings: { batchSize: 1, batchDelayMs: 0 },
+        settings: { batchSize: 1, batchDelayMs: 20 },
       });
       // the request arrives (as from the route) once the first batch is done
       const setProgress = engine.runs.setProgress.bind(engine.runs);
@@ -496,6 +496,41 @@ describe('snapshot cycle', () => {
       expect(await engine.runs.requestCancel(run.id, USER)).toBe(false);
     },
   );
+
+  it('without a pause between batches, a cancel request stops the creates within about a second', async () => {
+    const db = await migrated(await databases.init('SQLITE_3'));
+    prepareSim(sim);
+    for (const v of sim.state.volumes.all()) {
+      v.metadata = {
+        ...v.metadata,
+        auto_snapshot: 'true',
+        snapshot_policies: 'daily_5',
+      };
+    }
+    sim.state.generation++;
+    const due = eligibleVolumes(sim);
+    expect(due.length).toBeGreaterThanOrEqual(12);
+    const before = sim.state.snapshots.all().length;
+    sim.faults.add({
+      method: 'POST',
+      pathPattern: '/snapshots$',
+      delayMs: 250,
+    });
+    const engine = cycleEngine(db, simCloud(sim), {
+      settings: { batchSize: 1, batchDelayMs: 0, createConcurrency: 1 },
+    });
+    const { runId, done } = await engine.start('sim', 'api', 'system:test');
+    await new Promise(r => setTimeout(r, 300));
+    await engine.runs.requestCancel(runId, USER);
+    const run = await done;
+    expect(run.status).toBe('canceled');
+    const created = sim.state.snapshots.all().length - before;
+    // one create every 250 ms, a cancel read at most a second old: well before the end
+    expect(created).toBeGreaterThan(0);
+    expect(created).toBeLessThan(due.length);
+    expect(created).toBeLessThanOrEqual(8);
+    expect(run.counts.created).toBe(created);
+  });
 
   it('refuses a second cycle of the same cloud while one runs (409)', async () => {
     const db = await migrated(await databases.init('SQLITE_3'));

@@ -127,7 +127,11 @@ const QUOTA_READS_IN_FLIGHT = 8;
 const MAX_DELETE_FAILURES = 3;
 /** SNAP-24: the cleanup step looks for a cancel request every this many pairs */
 const CANCEL_CHECK_EVERY = 100;
-/** SNAP-25: observed snapshots upserted into the inventory in one transaction (also at each batch end) */
+/** SNAP-24: without a pause between batches, a create starts on a cancel read at most this old */
+const CANCEL_READ_MAX_AGE_MS = 1000;
+/** SNAP-23: without a pause between batches, records and progress are written at most this often */
+const BOOKKEEPING_EVERY_MS = 1000;
+/** SNAP-25: observed snapshots upserted into the inventory in one transaction (also at batch ends) */
 const OBSERVED_PER_UPSERT = 100;
 const TRANSITIONAL_OR_FAILED = new Set(['error', 'deleting', 'error_deleting']);
 
@@ -197,6 +201,26 @@ export function packBatches<T extends Batchable>(
   return batches;
 }
 
+/** SNAP-16: the admitted volumes of one batch, grouped by server (a server's volumes go back to back). */
+function serverGroups(batch: Admitted[]): Admitted[][] {
+  const byServer = new Map<string, Admitted[]>();
+  for (const a of batch) {
+    const key = a.p.owner.serverId ?? `volume:${a.p.volume.id}`;
+    const group = byServer.get(key);
+    if (group) group.push(a);
+    else byServer.set(key, [a]);
+  }
+  return [...byServer.values()];
+}
+
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>(r => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 /** What one run needs from its engine. */
 interface CycleDeps {
   db: Knex;
@@ -224,6 +248,9 @@ class Cycle {
   private readonly startedAt: Date;
   /** SNAP-24: set once a cancel request was seen; nothing further is created or deleted */
   canceled = false;
+  private cancelRead?: { at: number; answer: Promise<boolean> };
+  /** when the batch records and progress were last written (performance.now) */
+  private bookkeptAt = 0;
 
   constructor(
     private readonly x: CycleDeps,
@@ -427,12 +454,23 @@ class Cycle {
     }
   }
 
-  /** SNAP-24: reads the run's cancel request (stored, so any instance may receive it). */
-  private async stopRequested(): Promise<boolean> {
-    if (!this.canceled) {
-      this.canceled = await this.x.runs.cancelRequested(this.run.id);
+  /**
+   * SNAP-24: reads the run's cancel request (stored, so any instance may receive it), or answers from
+   * a read at most `maxAgeMs` old; concurrent callers share one read.
+   */
+  private stopRequested(maxAgeMs = 0): Promise<boolean> {
+    if (this.canceled) return Promise.resolve(true);
+    const now = performance.now();
+    if (!this.cancelRead || now - this.cancelRead.at > maxAgeMs) {
+      this.cancelRead = {
+        at: now,
+        answer: this.x.runs.cancelRequested(this.run.id).then(requested => {
+          this.canceled ||= requested;
+          return this.canceled;
+        }),
+      };
     }
-    return this.canceled;
+    return this.cancelRead.answer;
   }
 
   private ownerOf(volume: CinderVolume): Omit<RecordInput, 'action'> {
@@ -594,12 +632,18 @@ class Cycle {
 
   /**
    * SNAP-23: batches of whole projects, smallest first, pausing between batches; SNAP-16: within a
-   * batch the volumes of one server go back to back, at most N creates in flight.
+   * batch the volumes of one server go back to back, at most N creates in flight. With a pause, a
+   * batch starts once the one before is done, its records and progress are written and the pause is
+   * over (then the cancel request is read afresh). Without one, the batches' server groups follow each
+   * other through the same N slots, so the cloud never waits for a batch's slowest create, and records
+   * and progress are written at most once a second.
    */
   private async createInBatches(admitted: Admitted[]): Promise<void> {
     const batches = packBatches(admitted, this.x.settings.batchSize);
+    const pauseMs = this.x.settings.batchDelayMs;
     const started = this.x.now().getTime();
-    const progress = async (completed: number) => {
+    let completed = 0;
+    const progress = async () => {
       const elapsed = this.x.now().getTime() - started;
       await this.x.runs.setProgress(this.run.id, {
         totalBatches: batches.length,
@@ -611,30 +655,61 @@ class Cycle {
             : null,
       });
     };
-    await progress(0);
-    for (const [index, batch] of batches.entries()) {
-      if (await this.stopRequested()) return;
-      if (index > 0 && this.x.settings.batchDelayMs > 0) {
-        await new Promise(r => setTimeout(r, this.x.settings.batchDelayMs));
-      }
-      const byServer = new Map<string, Admitted[]>();
-      for (const a of batch) {
-        const key = a.p.owner.serverId ?? `volume:${a.p.volume.id}`;
-        const group = byServer.get(key);
-        if (group) group.push(a);
-        else byServer.set(key, [a]);
-      }
-      await mapWithConcurrency(
-        [...byServer.values()],
-        this.x.settings.createConcurrency,
-        async group => {
-          for (const a of group) await this.create(a.p, a.quotaUnknown);
-        },
-      );
+    const bookkeeping = async (always: boolean) => {
+      if (!always && performance.now() - this.bookkeptAt < BOOKKEEPING_EVERY_MS)
+        return;
+      this.bookkeptAt = performance.now();
       this.observePending();
-      // the batch's records and its progress are independent statements: one round trip, not two
-      await Promise.all([this.flush(), progress(index + 1)]);
-    }
+      // the records and the progress are independent statements: one round trip, not two
+      await Promise.all([this.flush(), progress()]);
+    };
+    await progress();
+
+    const groups = batches.map(serverGroups);
+    const left = groups.map(g => g.length);
+    const done = groups.map(() => signal());
+    const starts = groups.map((_, i) =>
+      i === 0 || pauseMs === 0
+        ? Promise.resolve()
+        : done[i - 1].promise
+            .then(() => new Promise(r => setTimeout(r, pauseMs)))
+            .then(() => this.stopRequested()),
+    );
+    // a failure stops the groups not started yet; every group settles, so no batch waits forever
+    let failure: unknown;
+    const incomplete = groups.map(() => false);
+    await mapWithConcurrency(
+      groups.flatMap((batch, index) => batch.map(group => ({ index, group }))),
+      this.x.settings.createConcurrency,
+      async ({ index, group }) => {
+        let ran = false;
+        try {
+          await starts[index];
+          if (
+            failure === undefined &&
+            !(await this.stopRequested(CANCEL_READ_MAX_AGE_MS))
+          ) {
+            for (const a of group) await this.create(a.p, a.quotaUnknown);
+            ran = true;
+          }
+        } catch (e) {
+          failure ??= e;
+        }
+        if (!ran) incomplete[index] = true;
+        if (--left[index] > 0) return;
+        try {
+          if (!incomplete[index]) {
+            completed++;
+            await bookkeeping(pauseMs > 0);
+          }
+        } catch (e) {
+          failure ??= e;
+        }
+        done[index].resolve();
+      },
+    );
+    if (failure !== undefined) throw failure;
+    await bookkeeping(true);
   }
 
   /** SNAP-22: `limit − in_use − reserved` per key; −1 unlimited; null when the quota call failed. */
