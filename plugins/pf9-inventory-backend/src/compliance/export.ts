@@ -4,19 +4,11 @@
  * Rows sheet of fixed columns.
  */
 import { Writable } from 'node:stream';
-import { createTableWriter, SheetSpec } from '../export';
+import { createTableWriter, SheetSpec, writeSummarySheet } from '../export';
 import type { ComplianceRow, RollUp } from './evaluate';
 import type { RowFilter } from './service';
 
 export type ComplianceExportFormat = 'xlsx' | 'csv';
-
-export const COMPLIANCE_SUMMARY_SHEET: SheetSpec = {
-  name: 'Summary',
-  columns: [
-    { header: 'Item', kind: 'text' },
-    { header: 'Value', kind: 'text' },
-  ],
-};
 
 /** The Rows sheet's columns, in file order; {@link complianceRowCells} gives one value per column. */
 export const COMPLIANCE_ROWS_SHEET: SheetSpec = {
@@ -108,9 +100,9 @@ export async function writeComplianceExport(
   },
 ): Promise<void> {
   const writer = createTableWriter(input.format, output);
-  const lines = summaryLines({ ...input, rowCount: input.rows.length });
-  await writer.writeSheet(COMPLIANCE_SUMMARY_SHEET, () =>
-    lines.map(([label, value]) => [label, String(value ?? '')]),
+  await writeSummarySheet(
+    writer,
+    summaryLines({ ...input, rowCount: input.rows.length }),
   );
   await writer.writeSheet(COMPLIANCE_ROWS_SHEET, () =>
     input.rows.map(complianceRowCells),

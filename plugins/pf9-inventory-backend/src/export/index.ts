@@ -6,6 +6,7 @@ import { XlsxTableWriter } from './xlsxWriter';
 export type { ColumnKind, ColumnSpec, SheetSpec } from './cells';
 export { neutraliseFormula, toCell } from './cells';
 export type { Row, RowSource, TableWriter } from './tableWriter';
+export { writeSummarySheet } from './summarySheet';
 
 /** The one way to write a tabular file: `xlsx` or `csv` (a ZIP of CSV files). */
 export function createTableWriter(

@@ -14,6 +14,7 @@ import {
 import { ComplianceService } from '../compliance/service';
 import { RouteAuthorizer } from '../permissions/authorizer';
 import { AuditLog } from '../store/audit';
+import { setDownloadHeaders } from './download';
 import { cloudResolver } from './validation';
 import { pagingParams, parseInput } from './validation';
 
@@ -124,13 +125,7 @@ export function createComplianceRouter(
         filter: { ...filter },
       },
     });
-    res.setHeader(
-      'Content-Type',
-      format === 'xlsx'
-        ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-        : 'application/zip',
-    );
-    res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+    setDownloadHeaders(res, format, fileName);
     await writeComplianceExport(res, {
       format,
       cloudId,

@@ -23,6 +23,7 @@ import {
 } from '../snapshots/pipeline';
 import { runExportFileName, writeRunExport } from '../snapshots/runExport';
 import { AuditLog } from '../store/audit';
+import { setDownloadHeaders } from './download';
 import { createAssignmentRouter } from './snapshotAssignments';
 import { cloudResolver, pagingParams, parseInput } from './validation';
 
@@ -454,16 +455,7 @@ export function createSnapshotRouter(
       outcome: 'success',
       details: { format, records: records.length, scoped: !!scope },
     });
-    res.setHeader(
-      'Content-Type',
-      format === 'xlsx'
-        ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-        : 'application/zip',
-    );
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="${runExportFileName(run, format)}"`,
-    );
+    setDownloadHeaders(res, format, runExportFileName(run, format));
     await writeRunExport(res, { format, run, records, scoped: !!scope });
   });
 

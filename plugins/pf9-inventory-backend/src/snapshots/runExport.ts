@@ -3,18 +3,10 @@
  * sheet (one row per record), as XLSX or a ZIP of CSV files through the one table writer.
  */
 import { Writable } from 'node:stream';
-import { createTableWriter, SheetSpec } from '../export';
+import { createTableWriter, SheetSpec, writeSummarySheet } from '../export';
 import type { SnapshotRecord, SnapshotRun } from './runs';
 
 export type RunExportFormat = 'xlsx' | 'csv';
-
-export const RUN_SUMMARY_SHEET: SheetSpec = {
-  name: 'Summary',
-  columns: [
-    { header: 'Item', kind: 'text' },
-    { header: 'Value', kind: 'text' },
-  ],
-};
 
 export const RUN_ACTIONS_SHEET: SheetSpec = {
   name: 'Actions',
@@ -96,12 +88,9 @@ export async function writeRunExport(
   },
 ): Promise<void> {
   const writer = createTableWriter(input.format, output);
-  const lines = summaryLines(input.run, input.records.length, input.scoped);
-  await writer.writeSheet(RUN_SUMMARY_SHEET, () =>
-    lines.map(([label, value]) => [
-      label,
-      value === null || value === undefined ? '' : String(value),
-    ]),
+  await writeSummarySheet(
+    writer,
+    summaryLines(input.run, input.records.length, input.scoped),
   );
   await writer.writeSheet(RUN_ACTIONS_SHEET, () =>
     input.records.map(recordCells),
