@@ -1,7 +1,7 @@
 /**
  * One authenticated session against one cloud: Keystone v3 auth (OSC-1), endpoints from the token
  * catalog (OSC-2), microversions (OSC-3) and the admin-role check (OSC-6). Every job builds its own
- * session (OSC-8); only tokens are shared, through the TokenCache.
+ * session (OSC-8); only tokens (TokenCache) and version documents (versionDocuments.ts) are shared.
  */
 import { ResolvedCloud, credentialKey, normaliseAuthUrl } from './clouds';
 import {
@@ -17,10 +17,10 @@ import {
   compareVersions,
   microversionHeader,
   minVersion,
-  readVersionDocument,
   versionDocumentUrl,
 } from './microversions';
 import { HttpResponse, HttpTransport, OpenStackLogger } from './request';
+import { sharedVersionRange } from './versionDocuments';
 import {
   CatalogEntry,
   TokenCache,
@@ -218,12 +218,11 @@ export class OpenStackSession {
     const desired = this.desired[service];
     const endpoint = await this.endpoint(service);
     const docUrl = versionDocumentUrl(service, endpoint);
-    const res = await this.transport.send({
-      service,
-      method: 'GET',
-      url: docUrl,
-    });
-    const { min, max } = readVersionDocument(service, res.json());
+    const { min, max } = await sharedVersionRange(service, docUrl, async () =>
+      (
+        await this.transport.send({ service, method: 'GET', url: docUrl })
+      ).json(),
+    );
     const version = max ? minVersion(desired, max) : undefined;
     const negotiated: NegotiatedVersion = {
       service,

@@ -131,8 +131,11 @@ const CANCEL_CHECK_EVERY = 100;
 const CANCEL_READ_MAX_AGE_MS = 1000;
 /** SNAP-23: without a pause between batches, records and progress are written at most this often */
 const BOOKKEEPING_EVERY_MS = 1000;
-/** SNAP-25: observed snapshots upserted into the inventory in one transaction (also at batch ends) */
-const OBSERVED_PER_UPSERT = 100;
+/**
+ * SNAP-25: observed snapshots go to the inventory with the run's bookkeeping (after each batch with a
+ * pause, at most once a second without one), or as soon as this many wait; one transaction each time
+ */
+const OBSERVED_PER_UPSERT = 1000;
 const TRANSITIONAL_OR_FAILED = new Set(['error', 'deleting', 'error_deleting']);
 
 interface PairContext {
@@ -351,6 +354,7 @@ class Cycle {
 
     const now = this.startedAt;
     const pairs: PairContext[] = [];
+    const periods = new Map<string, Period | undefined>();
     const managed = new ManagedSnapshotIndex(this.live.snapshots);
     const stored: StoredPair[] = [];
     let anyWindow = false;
@@ -396,9 +400,15 @@ class Cycle {
           });
           continue;
         }
-        const period =
-          openWindow(policy, now) ??
-          (this.run.catchUp ? latestStartedPeriod(policy, now) : undefined);
+        // one window per policy: every pair of a policy shares `now`
+        if (!periods.has(policy.name)) {
+          periods.set(
+            policy.name,
+            openWindow(policy, now) ??
+              (this.run.catchUp ? latestStartedPeriod(policy, now) : undefined),
+          );
+        }
+        const period = periods.get(policy.name);
         if (period) anyWindow = true;
         pairs.push({
           volume,
@@ -410,12 +420,26 @@ class Cycle {
         });
       }
     }
-    if (!this.run.dryRun) {
-      await replaceAssignments(this.x.db, this.run.cloudId, stored, now);
-      await this.revokeUnusedGrants(stored);
-    }
+    // the stored pairs and the grant housekeeping touch nothing the creates read: written beside them
+    const housekeeping = (
+      this.run.dryRun
+        ? Promise.resolve()
+        : replaceAssignments(this.x.db, this.run.cloudId, stored, now).then(
+            () => this.revokeUnusedGrants(stored),
+          )
+    ).then(
+      () => undefined,
+      (e: unknown) => e ?? new Error('storing the assignments failed'),
+    );
 
-    await this.createStep(pairs.filter(p => p.period));
+    const created = await this.createStep(pairs.filter(p => p.period)).then(
+      () => undefined,
+      (e: unknown) => e ?? new Error('the create step failed'),
+    );
+    const housekept = await housekeeping;
+    // a failed create step is the error reported, else a failed housekeeping
+    if (created !== undefined) throw created;
+    if (housekept !== undefined) throw housekept;
     for (const [index, p] of pairs.entries()) {
       if (index % CANCEL_CHECK_EVERY === 0 && (await this.stopRequested()))
         break;
@@ -665,6 +689,22 @@ class Cycle {
     };
     await progress();
 
+    // the projects' sessions (token, SNAP-19 grant) open ahead of their creates, in batch order and a
+    // few at a time, so a create slot never waits for a token
+    let failure: unknown;
+    const sessions = this.run.dryRun
+      ? Promise.resolve([])
+      : mapWithConcurrency(
+          [
+            ...new Set(batches.flat().map(a => a.p.owner.projectId ?? '')),
+          ].filter(Boolean),
+          QUOTA_READS_IN_FLIGHT,
+          async projectId => {
+            if (this.canceled || failure !== undefined) return;
+            // a failure is the create's to record (no_project_scope)
+            await this.credentials.scopedClient(projectId).catch(() => {});
+          },
+        );
     const groups = batches.map(serverGroups);
     const left = groups.map(g => g.length);
     const done = groups.map(() => signal());
@@ -676,7 +716,6 @@ class Cycle {
             .then(() => this.stopRequested()),
     );
     // a failure stops the groups not started yet; every group settles, so no batch waits forever
-    let failure: unknown;
     const incomplete = groups.map(() => false);
     await mapWithConcurrency(
       groups.flatMap((batch, index) => batch.map(group => ({ index, group }))),
@@ -708,6 +747,7 @@ class Cycle {
         done[index].resolve();
       },
     );
+    await sessions;
     if (failure !== undefined) throw failure;
     await bookkeeping(true);
   }

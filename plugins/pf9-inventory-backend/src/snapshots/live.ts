@@ -36,48 +36,49 @@ async function bestEffort<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
   }
 }
 
+/** A promise's outcome as a value, so independent listings can be awaited together. */
+function settled<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return p.then(
+    value => ({ value }),
+    error => ({ error }),
+  );
+}
+
 export async function readLiveCloud(
   client: OpenStackClient,
 ): Promise<LiveCloud> {
-  let volumes;
-  try {
-    volumes = await client.blockStorage.listVolumes();
-  } catch (e) {
-    throw new VolumeListingError(`volume listing failed: ${String(e)}`);
-  }
-  if (!volumes.complete) {
+  // independent listings, sent together: the slowest one sets the time, not their sum
+  const [volumes, snapshots, names, servers] = await Promise.all([
+    settled(client.blockStorage.listVolumes()),
+    settled(client.blockStorage.listSnapshots()),
+    readNames(client),
+    bestEffort(
+      async () =>
+        new Map(
+          (
+            await client.compute.listServers()
+          ).items.map(s => [s.id, String(s.name ?? '')]),
+        ),
+      new Map<string, string>(),
+    ),
+  ]);
+  if ('error' in volumes) {
     throw new VolumeListingError(
-      `volume listing incomplete: ${volumes.reason ?? 'unknown reason'}`,
+      `volume listing failed: ${String(volumes.error)}`,
     );
   }
-  let snapshots: CinderSnapshot[] = [];
-  let snapshotsComplete = false;
-  let snapshotsReason: string | undefined;
-  try {
-    const listing = await client.blockStorage.listSnapshots();
-    snapshots = listing.items;
-    snapshotsComplete = listing.complete;
-    snapshotsReason = listing.reason;
-  } catch (e) {
-    snapshotsReason = String(e);
-  }
-  const { projects, domains } = await readNames(client);
-  const servers = await bestEffort(async () => {
-    if (!volumes.items.some(v => v.attachments?.length)) return new Map();
-    return new Map(
-      (await client.compute.listServers()).items.map(s => [
-        s.id,
-        String(s.name ?? ''),
-      ]),
+  if (!volumes.value.complete) {
+    throw new VolumeListingError(
+      `volume listing incomplete: ${volumes.value.reason ?? 'unknown reason'}`,
     );
-  }, new Map<string, string>());
+  }
   return {
-    volumes: volumes.items,
-    snapshots,
-    snapshotsComplete,
-    snapshotsReason,
-    projects,
-    domains,
+    volumes: volumes.value.items,
+    snapshots: 'value' in snapshots ? snapshots.value.items : [],
+    snapshotsComplete: 'value' in snapshots && snapshots.value.complete,
+    snapshotsReason:
+      'value' in snapshots ? snapshots.value.reason : String(snapshots.error),
+    ...names,
     servers,
   };
 }
@@ -104,25 +105,27 @@ export async function readLiveVolumes(
 async function readNames(
   client: OpenStackClient,
 ): Promise<Pick<LiveCloud, 'projects' | 'domains'>> {
-  const projects = await bestEffort(
-    async () =>
-      new Map(
-        (
-          await client.identity.listProjects()
-        ).items.map(p => [
-          p.id,
-          { name: p.name, domainId: (p.domain_id as string) ?? null },
-        ]),
-      ),
-    new Map(),
-  );
-  const domains = await bestEffort(
-    async () =>
-      new Map(
-        (await client.identity.listDomains()).items.map(d => [d.id, d.name]),
-      ),
-    new Map(),
-  );
+  const [projects, domains] = await Promise.all([
+    bestEffort(
+      async () =>
+        new Map(
+          (
+            await client.identity.listProjects()
+          ).items.map(p => [
+            p.id,
+            { name: p.name, domainId: (p.domain_id as string) ?? null },
+          ]),
+        ),
+      new Map<string, { name: string; domainId: string | null }>(),
+    ),
+    bestEffort(
+      async () =>
+        new Map(
+          (await client.identity.listDomains()).items.map(d => [d.id, d.name]),
+        ),
+      new Map<string, string>(),
+    ),
+  ]);
   return { projects, domains };
 }
 

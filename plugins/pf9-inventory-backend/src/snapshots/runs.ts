@@ -9,6 +9,7 @@ import { randomUUID } from 'crypto';
 import { Knex } from 'knex';
 import { readRunPage, RunPageFilter } from '../store/runPages';
 import { applyScope, Scope } from '../inventory/query';
+import { BulkValue, bulkInsert } from '../inventory/bulkInsert';
 
 export const CYCLE_RUNNING_CODE = 'SNAPSHOT_CYCLE_RUNNING';
 
@@ -202,7 +203,33 @@ export function attemptKey(volumeId: string, policy: string, period: string) {
   return `${volumeId}\u0000${policy}\u0000${period}`;
 }
 
-function recordRow(run: { id: string; cloudId: string }, input: RecordInput) {
+const RECORD_COLUMNS = [
+  'run_id',
+  'cloud_id',
+  'recorded_at',
+  'volume_id',
+  'volume_name',
+  'project_id',
+  'project_name',
+  'domain_id',
+  'domain_name',
+  'server_id',
+  'server_name',
+  'policy',
+  'period',
+  'retention',
+  'action',
+  'reason',
+  'snapshot_id',
+  'snapshot_name',
+  'snapshot_status',
+  'snapshot',
+] as const;
+
+function recordRow(
+  run: { id: string; cloudId: string },
+  input: RecordInput,
+): Record<(typeof RECORD_COLUMNS)[number], BulkValue> {
   return {
     run_id: run.id,
     cloud_id: run.cloudId,
@@ -364,15 +391,19 @@ export class SnapshotRunStore {
     await this.addRecords(run, [input]);
   }
 
-  /** Stores records in few statements (SQLite binds at most 999 values per statement). */
+  /** Stores records in few statements: one COPY on PostgreSQL, multi-row inserts on SQLite. */
   async addRecords(
     run: { id: string; cloudId: string },
     inputs: RecordInput[],
   ): Promise<void> {
-    const rows = inputs.map(input => recordRow(run, input));
-    for (let i = 0; i < rows.length; i += 45) {
-      await this.db('snapshot_records').insert(rows.slice(i, i + 45));
-    }
+    if (!inputs.length) return;
+    const rows = inputs.map(input => {
+      const row = recordRow(run, input);
+      return RECORD_COLUMNS.map(column => row[column]);
+    });
+    await this.db.transaction(tx =>
+      bulkInsert(tx, 'snapshot_records', RECORD_COLUMNS, rows),
+    );
   }
 
   /** Create attempts (created + failed) per pair and period of the cloud, for the given periods. */
