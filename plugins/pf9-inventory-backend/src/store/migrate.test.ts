@@ -39,14 +39,18 @@ describe('pf9 store migrations', () => {
       ]);
 
       // The list indexes exist; the free-text filter's trigram index is gone (cost of a sync, 20261205).
-      if (databaseId.startsWith('POSTGRES')) {
-        const { rows } = await knex.raw(
-          "select indexname from pg_indexes where tablename = 'inventory_resources' order by indexname",
-        );
-        const names = rows.map((r: { indexname: string }) => r.indexname);
-        expect(names).toContain('inventory_resources_live_name');
-        expect(names).not.toContain('inventory_resources_search_trgm');
-      }
+      const indexes = databaseId.startsWith('POSTGRES')
+        ? (
+            await knex.raw(
+              "select indexname as name from pg_indexes where tablename = 'inventory_resources'",
+            )
+          ).rows
+        : await knex.raw(
+            "select name from sqlite_master where type = 'index' and tbl_name = 'inventory_resources'",
+          );
+      const names = indexes.map((r: { name: string }) => r.name);
+      expect(names).toContain('inventory_resources_live_name');
+      expect(names).not.toContain('inventory_resources_search_trgm');
 
       await rollbackStore(knex);
       expect(await knex.schema.hasTable('audit_events')).toBe(false);
