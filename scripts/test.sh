@@ -23,6 +23,8 @@ export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="$PF9_PG_URL"
 export PF9_REQUIRE_POSTGRES=1
 
 pf9_gate tsc yarn tsc
+# the benchmarks run through the TypeScript transform, which checks no types: checked here
+pf9_gate tsc-bench tsc -p bench/tsconfig.json
 pf9_gate lint backstage-cli repo lint
 pf9_gate prettier prettier --check .
 
