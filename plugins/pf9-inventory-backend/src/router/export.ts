@@ -21,6 +21,7 @@ import {
 import { RouteAuthorizer } from '../permissions/authorizer';
 import { cloudResolver, parseInput } from './validation';
 import { AuditLog } from '../store/audit';
+import { setDownloadHeaders } from './download';
 
 export interface ExportRouterOptions {
   db: Knex;
@@ -176,17 +177,8 @@ export function createExportRouter(
         masking: record.masking,
       },
     });
-    res.setHeader(
-      'Content-Type',
-      record.format === 'xlsx'
-        ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-        : 'application/zip',
-    );
+    setDownloadHeaders(res, record.format, record.fileName);
     res.setHeader('Content-Length', String(file.size));
-    res.setHeader(
-      'Content-Disposition',
-      `attachment; filename="${record.fileName}"`,
-    );
     file.stream.pipe(res);
   });
 
