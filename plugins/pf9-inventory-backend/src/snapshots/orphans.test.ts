@@ -92,4 +92,30 @@ describe('SNAP-20 orphaned managed snapshots', () => {
       expect(none.items).toEqual([]);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'before any pair is stored, only deleted volumes make orphans and the listing says it is incomplete (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      prepareSim(sim);
+      const engine = cycleEngine(db, simCloud(sim));
+      const [volume] = eligibleVolumes(sim);
+      await engine.run('sim', 'api', 'system:test');
+      await db('snapshot_assignments').delete();
+      const ours = sim.state.snapshots
+        .all()
+        .filter(s => s.metadata?.original_volume_id === volume.id)
+        .map(s => s.id);
+      expect(ours.length).toBeGreaterThan(0);
+      sim.state.volumes.remove(volume.id);
+
+      const listing = await engine.orphans('sim', undefined);
+      expect(listing.complete).toBe(false);
+      expect(listing.reason).toMatch(/no assignments stored yet/);
+      expect(listing.items.map(o => o.reason)).toEqual(
+        ours.map(() => 'volume_deleted'),
+      );
+      expect(listing.items.map(o => o.snapshotId).sort()).toEqual(ours.sort());
+    },
+  );
 });

@@ -23,13 +23,12 @@ export async function listOrphans(
   scope: Scope,
 ): Promise<SnapshotOrphanListing> {
   const live = await readLiveCloud(client);
-  const assigned = new Set(
-    (
-      await db('snapshot_assignments')
-        .where({ cloud_id: cloudId })
-        .select('volume_id', 'policy')
-    ).map(r => pairKey(r.volume_id, r.policy)),
-  );
+  const stored = await db('snapshot_assignments')
+    .where({ cloud_id: cloudId })
+    .select('volume_id', 'policy');
+  const assigned = new Set(stored.map(r => pairKey(r.volume_id, r.policy)));
+  // before a cycle or the assignment job stored any pair, "no longer assigned" cannot be told
+  const pairsKnown = stored.length > 0;
   const volumes = new Set(live.volumes.map(v => v.id));
   const items: SnapshotOrphan[] = [];
   for (const s of live.snapshots) {
@@ -38,7 +37,10 @@ export async function listOrphans(
     const policy = s.metadata?.policy ?? null;
     let reason: SnapshotOrphanReason;
     if (!volumes.has(volumeId)) reason = 'volume_deleted';
-    else if (!policy || !assigned.has(pairKey(volumeId, policy)))
+    else if (
+      pairsKnown &&
+      (!policy || !assigned.has(pairKey(volumeId, policy)))
+    )
       reason = 'pair_unassigned';
     else continue;
     const projectId = snapshotProjectId(s);
@@ -67,10 +69,13 @@ export async function listOrphans(
       a.volumeId.localeCompare(b.volumeId) ||
       (a.createdAt ?? '').localeCompare(b.createdAt ?? ''),
   );
+  const reason = pairsKnown
+    ? live.snapshotsReason
+    : 'no assignments stored yet: unassigned pairs are known after the first cycle or assignment job';
   return {
     items,
-    complete: live.snapshotsComplete,
-    ...(live.snapshotsReason ? { reason: live.snapshotsReason } : {}),
+    complete: live.snapshotsComplete && pairsKnown,
+    ...(reason ? { reason } : {}),
   };
 }
 

@@ -64,10 +64,8 @@ export function SnapshotOrphansSection(props: {
     <Box mb={3}>
       {listing && !listing.complete && (
         <WarningPanel
-          title="The snapshot listing was incomplete"
-          message={`Some orphaned snapshots may be missing${
-            listing.reason ? `: ${listing.reason}` : '.'
-          }`}
+          title="Some orphaned snapshots may be missing"
+          message={listing.reason ?? 'The snapshot listing was incomplete.'}
         />
       )}
       <Table<SnapshotOrphan>
