@@ -1,6 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Simulator } from '@internal/openstack-sim';
-import { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
+import * as bulk from './bulkInsert';
 import { CinderSnapshot, closeSharedAgents } from '../openstack';
 import { simCloud } from '../openstack/__testUtils__/sim';
 import {
@@ -20,7 +21,15 @@ import { InventoryQueries, stateAtRun } from './query';
 
 jest.setTimeout(180_000);
 
+// the real bulk insert, replaceable by one test to let "a sync" insert a row first
+jest.mock('./bulkInsert', () => {
+  const actual = jest.requireActual('./bulkInsert');
+  return { ...actual, bulkInsert: jest.fn(actual.bulkInsert) };
+});
+
 const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+/** two connections racing need a server database */
+const pgOnly = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const USER = 'user:default/tester';
 const TYPE = 'volume_snapshot';
 
@@ -212,6 +221,48 @@ describe('snapshots the snapshot engine made, in the inventory (SNAP-25)', () =>
       expect(JSON.parse(versions[1].changed_fields)).toEqual(['status']);
       expect(JSON.parse(versions[1].content).status).toBe('deleting');
       expect(await versionsOf(db, other.id)).toHaveLength(1);
+    },
+  );
+
+  it.each(pgOnly.eachSupportedId())(
+    'a sync inserting one of the batch first costs that snapshot its upsert, not the batch (%p)',
+    async id => {
+      const db = await migrated(await pgOnly.init(id));
+      const other = knexFactory(db.client.config);
+      const [a, raced, c] = sim.state.snapshots.all() as CinderSnapshot[];
+      const source = { cloudId: 'sim', runRef: snapshotRunRef('r1') };
+      const { bulkInsert: insert } = jest.requireActual('./bulkInsert');
+      let syncInserted = false;
+      const mocked = bulk.bulkInsert as jest.MockedFunction<
+        typeof bulk.bulkInsert
+      >;
+      mocked.mockImplementation(async (tx, table, columns, rows) => {
+        if (!syncInserted && table === 'inventory_resources') {
+          syncInserted = true;
+          // another connection commits the row between our read and our insert
+          await recordObservedSnapshots(other, source, [
+            { snapshot: raced, event: 'created' },
+          ]);
+        }
+        return insert(tx, table, columns, rows);
+      });
+      try {
+        const outcomes = await recordObservedSnapshots(db, source, [
+          { snapshot: a, event: 'created' },
+          { snapshot: raced, event: 'created' },
+          { snapshot: c, event: 'created' },
+        ]);
+        expect(syncInserted).toBe(true);
+        expect(outcomes).toEqual(['created', 'unchanged', 'created']);
+        for (const s of [a, raced, c]) {
+          expect((await versionsOf(db, s.id)).map(v => v.version_no)).toEqual([
+            1,
+          ]);
+        }
+      } finally {
+        mocked.mockImplementation(insert);
+        await other.destroy();
+      }
     },
   );
 });

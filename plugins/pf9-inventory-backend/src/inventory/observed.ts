@@ -114,9 +114,39 @@ export async function recordObservedSnapshots(
 ): Promise<ObservedOutcome[]> {
   const outcomes: ObservedOutcome[] = [];
   for (const round of uniqueRounds(observations)) {
-    outcomes.push(...(await recordRound(db, source, round)));
+    outcomes.push(...(await recordRoundOrEach(db, source, round)));
   }
   return outcomes;
+}
+
+/**
+ * A sync may insert one of the round's snapshots between our read and our insert (its listing saw the
+ * new snapshot too): the round's insert then fails on the key and nothing of it is written. Each
+ * observation is then written on its own, so the race costs one snapshot's upsert, not the round's.
+ */
+async function recordRoundOrEach(
+  db: Knex,
+  source: ObservationSource,
+  round: ObservedSnapshot[],
+): Promise<ObservedOutcome[]> {
+  try {
+    return await recordRound(db, source, round);
+  } catch (e) {
+    if (round.length === 1 || !isUniqueViolation(e)) throw e;
+  }
+  const outcomes: ObservedOutcome[] = [];
+  for (const o of round) outcomes.push(...(await recordRound(db, source, [o])));
+  return outcomes;
+}
+
+/** PostgreSQL's unique_violation, SQLite's UNIQUE constraint failure. */
+function isUniqueViolation(e: unknown): boolean {
+  const error = e as { code?: string; message?: string };
+  return (
+    error?.code === '23505' ||
+    (error?.code ?? '').startsWith('SQLITE_CONSTRAINT') ||
+    /UNIQUE constraint failed/.test(error?.message ?? '')
+  );
 }
 
 /** Consecutive runs of observations with distinct snapshot ids. */
