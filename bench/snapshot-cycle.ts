@@ -4,7 +4,7 @@
  * scenario, against its API floor: the same listings and the same creates sent bare. See bench/README.md.
  *
  *   node --expose-gc --require @backstage/cli/config/nodeTransform.cjs bench/snapshot-cycle.ts
- *     [--volumes 10000] [--scenario xl] [--batch-size 20]
+ *     [--volumes 10000] [--scenario xl] [--batch-size 20] [--cycle-only]
  *
  * Each side gets its own simulator child built from the same scenario and seed, prepared the same way
  * through the API before the clock starts: exactly N eligible volumes carry `auto_snapshot=true,
@@ -33,6 +33,8 @@ const arg = (name: string, fallback: string) => {
 const SCENARIO = arg('scenario', 'xl');
 const VOLUMES = Number(arg('volumes', '10000'));
 const BATCH_SIZE = Number(arg('batch-size', '20'));
+/** `--cycle-only`: measure the cycle side alone (e.g. under `node --cpu-prof`) */
+const CYCLE_ONLY = process.argv.includes('--cycle-only');
 const CREATES_IN_FLIGHT = 4;
 const LIST_CONCURRENCY = 8;
 const TARGET_RATIO = 1.2;
@@ -374,6 +376,7 @@ async function main() {
       c.requests
     } requests`,
   );
+  if (CYCLE_ONLY) return;
   const f = await withSim(floor);
   console.log(
     `floor: wall ${ms(f.wallMs)}, client CPU ${ms(f.cpuMs)}, sim CPU ${ms(

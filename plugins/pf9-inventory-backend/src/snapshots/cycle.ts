@@ -127,6 +127,8 @@ const QUOTA_READS_IN_FLIGHT = 8;
 const MAX_DELETE_FAILURES = 3;
 /** SNAP-24: the cleanup step looks for a cancel request every this many pairs */
 const CANCEL_CHECK_EVERY = 100;
+/** records stored by one insert when they pile up between two bookkeeping points */
+const RECORDS_PER_INSERT = 1000;
 /** SNAP-24: without a pause between batches, a create starts on a cancel read at most this old */
 const CANCEL_READ_MAX_AGE_MS = 1000;
 /** SNAP-23: without a pause between batches, records and progress are written at most this often */
@@ -247,6 +249,8 @@ class Cycle {
   private live!: LiveCloud;
   /** records not stored yet; flushed per batch and at the end */
   private pending: RecordInput[] = [];
+  /** the record inserts in order (flush) */
+  private recordWrites: Promise<void> = Promise.resolve();
   private admin!: OpenStackClient;
   private readonly startedAt: Date;
   /** SNAP-24: set once a cancel request was seen; nothing further is created or deleted */
@@ -302,13 +306,25 @@ class Cycle {
       return;
     }
     this.pending.push(input);
-    if (this.pending.length >= 200) await this.flush();
+    // written behind the creates: a create slot never waits for the records' insert
+    if (this.pending.length >= RECORDS_PER_INSERT) void this.flush();
   }
 
-  private async flush(): Promise<void> {
+  /**
+   * Hands the pending records to the writes in order and resolves when every record handed so far is
+   * stored; the first failed insert fails every later flush, and so the run.
+   */
+  private flush(): Promise<void> {
     const records = this.pending;
     this.pending = [];
-    if (records.length) await this.x.runs.addRecords(this.run, records);
+    if (records.length) {
+      this.recordWrites = this.recordWrites.then(() =>
+        this.x.runs.addRecords(this.run, records),
+      );
+      // a failure is reported to whoever awaits a later flush (at the latest the end of the run)
+      this.recordWrites.catch(() => {});
+    }
+    return this.recordWrites;
   }
 
   async execute(): Promise<{ anyWindow: boolean }> {
