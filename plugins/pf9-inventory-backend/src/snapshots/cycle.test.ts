@@ -532,6 +532,23 @@ describe('snapshot cycle', () => {
     expect(run.counts.created).toBe(created);
   });
 
+  it('a failed insert of the records fails the run after the creates in hand, and no later records are written', async () => {
+    const db = await migrated(await databases.init('SQLITE_3'));
+    prepareSim(sim);
+    const engine = cycleEngine(db, simCloud(sim), {
+      settings: { batchSize: 1, batchDelayMs: 0 },
+    });
+    const addRecords = jest
+      .spyOn(engine.runs, 'addRecords')
+      .mockRejectedValue(new Error('disk full'));
+    const run = await engine.run('sim', 'api', 'system:test');
+    expect(run.status).toBe('failed');
+    expect(run.errorSummary).toContain('disk full');
+    // the first insert failed: the ones after it were never sent
+    expect(addRecords).toHaveBeenCalledTimes(1);
+    expect(await count(db, 'snapshot_records', { run_id: run.id })).toBe(0);
+  });
+
   it('refuses a second cycle of the same cloud while one runs (409)', async () => {
     const db = await migrated(await databases.init('SQLITE_3'));
     prepareSim(sim);
