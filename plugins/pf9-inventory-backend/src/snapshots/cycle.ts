@@ -247,7 +247,7 @@ class Cycle {
   private observed: ObservedSnapshot[] = [];
   private credentials!: ProjectCredentials;
   private live!: LiveCloud;
-  /** records not stored yet; flushed per batch and at the end */
+  /** records not stored yet; flushed with the bookkeeping, when RECORDS_PER_INSERT wait, and at the end */
   private pending: RecordInput[] = [];
   /** the record inserts in order (flush) */
   private recordWrites: Promise<void> = Promise.resolve();
@@ -705,22 +705,11 @@ class Cycle {
     };
     await progress();
 
-    // the projects' sessions (token, SNAP-19 grant) open ahead of their creates, in batch order and a
-    // few at a time, so a create slot never waits for a token
     let failure: unknown;
-    const sessions = this.run.dryRun
-      ? Promise.resolve([])
-      : mapWithConcurrency(
-          [
-            ...new Set(batches.flat().map(a => a.p.owner.projectId ?? '')),
-          ].filter(Boolean),
-          QUOTA_READS_IN_FLIGHT,
-          async projectId => {
-            if (this.canceled || failure !== undefined) return;
-            // a failure is the create's to record (no_project_scope)
-            await this.credentials.scopedClient(projectId).catch(() => {});
-          },
-        );
+    const sessions = this.openSessionsAhead(
+      batches,
+      () => this.canceled || failure !== undefined,
+    );
     const groups = batches.map(serverGroups);
     const left = groups.map(g => g.length);
     const done = groups.map(() => signal());
@@ -766,6 +755,27 @@ class Cycle {
     await sessions;
     if (failure !== undefined) throw failure;
     await bookkeeping(true);
+  }
+
+  /**
+   * The projects' sessions (token, SNAP-19 grant) opened ahead of their creates, in batch order and a
+   * few at a time, so a create slot never waits for a token; none once the run stops. A failure is the
+   * create's to record (`no_project_scope`).
+   */
+  private async openSessionsAhead(
+    batches: Admitted[][],
+    stopped: () => boolean,
+  ): Promise<void> {
+    if (this.run.dryRun) return;
+    const projects = new Set(batches.flat().map(a => a.p.owner.projectId));
+    await mapWithConcurrency(
+      [...projects].filter((p): p is string => !!p),
+      QUOTA_READS_IN_FLIGHT,
+      async projectId => {
+        if (stopped()) return;
+        await this.credentials.scopedClient(projectId).catch(() => {});
+      },
+    );
   }
 
   /** SNAP-22: `limit − in_use − reserved` per key; −1 unlimited; null when the quota call failed. */
@@ -966,9 +976,9 @@ class Cycle {
   }
 
   /**
-   * SNAP-25: the inventory learns of our creates and delete requests at once — a batch at a time, in one
-   * transaction, beside the next creates rather than inside them, so the inventory write never slows the
-   * cycle's API calls; the run waits for them before it finishes. A failed upsert never fails a pair.
+   * SNAP-25: the inventory learns of our creates and delete requests at once — with the bookkeeping or
+   * when OBSERVED_PER_UPSERT wait, in one transaction, beside the creates rather than inside them; the
+   * run waits for them before it finishes. A failed upsert never fails a pair.
    */
   private observeSoon(
     snapshot: CinderSnapshot,
@@ -995,9 +1005,9 @@ class Cycle {
       );
     } catch (e) {
       this.x.logger.warn(
-        `snapshots: inventory upsert of snapshots ${batch
-          .map(o => o.snapshot.id)
-          .join(', ')} failed: ${String(e)}`,
+        `snapshots: inventory upsert of ${batch.length} snapshots (from ${
+          batch[0].snapshot.id
+        }) failed: ${String(e)}`,
       );
     }
   }
