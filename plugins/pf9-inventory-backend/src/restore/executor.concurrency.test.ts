@@ -4,11 +4,9 @@
  */
 import { TestDatabases } from '@backstage/backend-test-utils';
 import type { Simulator } from '@internal/openstack-sim';
-import { startSimulator } from '@internal/openstack-sim';
 import knexFactory, { Knex } from 'knex';
 import { migrated } from '../inventory/__testUtils__/harness';
 import { closeSharedAgents } from '../openstack';
-import { prepareSim } from '../snapshots/__testUtils__/sim';
 import {
   Fixture,
   jobResources,
@@ -16,9 +14,8 @@ import {
   planRequest,
   restoreInstance,
   serversNamed,
-  SIM_TRANSITION_MS,
-  volumeBootedFixture,
   waitForStatus,
+  startRestoreSim,
 } from './__testUtils__/executorHarness';
 
 jest.setTimeout(180_000);
@@ -40,14 +37,7 @@ describe('restore jobs across backend instances', () => {
   let fixture: Fixture;
 
   beforeEach(async () => {
-    sim = await startSimulator({
-      scenario: 'tiny',
-      seed: 3,
-      port: 0,
-      transitionMs: SIM_TRANSITION_MS,
-    });
-    prepareSim(sim);
-    fixture = await volumeBootedFixture(sim, 'db-1');
+    ({ sim, fixture } = await startRestoreSim('db-1'));
   });
   afterEach(() => sim.close());
   afterAll(() => closeSharedAgents());

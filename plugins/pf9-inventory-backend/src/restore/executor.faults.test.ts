@@ -5,12 +5,10 @@
  */
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import type { FaultSpec, Simulator } from '@internal/openstack-sim';
-import { startSimulator } from '@internal/openstack-sim';
 import type { RestoreMode, RestoreStepName } from '@internal/plugin-pf9-common';
 import { Knex } from 'knex';
 import { migrated } from '../inventory/__testUtils__/harness';
 import { closeSharedAgents } from '../openstack';
-import { prepareSim } from '../snapshots/__testUtils__/sim';
 import {
   Fixture,
   jobResources,
@@ -19,9 +17,8 @@ import {
   restoreInstance,
   serverFingerprint,
   serversNamed,
-  SIM_TRANSITION_MS,
-  volumeBootedFixture,
   waitForStatus,
+  startRestoreSim,
 } from './__testUtils__/executorHarness';
 
 jest.setTimeout(600_000);
@@ -173,14 +170,7 @@ describe('restore rollback with a failure at every step', () => {
   let fixture: Fixture;
 
   beforeEach(async () => {
-    sim = await startSimulator({
-      scenario: 'tiny',
-      seed: 3,
-      port: 0,
-      transitionMs: SIM_TRANSITION_MS,
-    });
-    prepareSim(sim);
-    fixture = await volumeBootedFixture(sim, 'app-1');
+    ({ sim, fixture } = await startRestoreSim('app-1'));
   });
   afterEach(() => sim.close());
   afterAll(() => closeSharedAgents());

@@ -1,10 +1,8 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { Simulator } from '@internal/openstack-sim';
-import { startSimulator } from '@internal/openstack-sim';
 import { Knex } from 'knex';
 import { migrated } from '../inventory/__testUtils__/harness';
 import { closeSharedAgents } from '../openstack';
-import { prepareSim } from '../snapshots/__testUtils__/sim';
 import {
   Fixture,
   imageBootedFixture,
@@ -15,7 +13,7 @@ import {
   serverFingerprint,
   serversNamed,
   SIM_TRANSITION_MS,
-  volumeBootedFixture,
+  startRestoreSim,
   waitForStatus,
 } from './__testUtils__/executorHarness';
 import { writesSince } from './__testUtils__/planFixtures';
@@ -32,14 +30,7 @@ describe('restore executor', () => {
   let fixture: Fixture;
 
   beforeEach(async () => {
-    sim = await startSimulator({
-      scenario: 'tiny',
-      seed: 3,
-      port: 0,
-      transitionMs: SIM_TRANSITION_MS,
-    });
-    prepareSim(sim);
-    fixture = await volumeBootedFixture(sim, 'web-1');
+    ({ sim, fixture } = await startRestoreSim('web-1'));
   });
   afterEach(() => sim.close());
   afterAll(() => closeSharedAgents());

@@ -7,6 +7,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import type { RestoreJobStatus } from '@internal/plugin-pf9-common';
 import { RESTORE_TERMINAL_STATUSES } from '@internal/plugin-pf9-common';
 import type { Simulator } from '@internal/openstack-sim';
+import { startSimulator } from '@internal/openstack-sim';
 import { Knex } from 'knex';
 import { JobRunner } from '../../jobs/runner';
 import {
@@ -16,6 +17,7 @@ import {
   TokenCache,
 } from '../../openstack';
 import { simCloud } from '../../openstack/__testUtils__/sim';
+import { prepareSim } from '../../snapshots/__testUtils__/sim';
 import { projectScopedCloud } from '../../snapshots/cycle';
 import { AuditEventInput, AuditLog } from '../../store/audit';
 import { RestoreJobControl } from '../contracts';
@@ -40,6 +42,28 @@ export const FAST_TIMINGS: RestoreTimings = {
 };
 
 export const SIM_TRANSITION_MS = 30;
+
+/**
+ * The simulator every executor test starts from: the tiny scenario with state transitions, the admin on
+ * every project, and a volume-booted server named `name` (volumeBootedFixture).
+ */
+export async function startRestoreSim(
+  name: string,
+): Promise<{ sim: Simulator; fixture: Fixture }> {
+  const sim = await startSimulator({
+    scenario: 'tiny',
+    seed: 3,
+    port: 0,
+    transitionMs: SIM_TRANSITION_MS,
+  });
+  try {
+    prepareSim(sim);
+    return { sim, fixture: await volumeBootedFixture(sim, name) };
+  } catch (e) {
+    await sim.close();
+    throw e;
+  }
+}
 
 async function until<T>(
   read: () => Promise<T | undefined>,
