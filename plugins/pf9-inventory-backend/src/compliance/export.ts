@@ -4,7 +4,11 @@
  * Rows sheet of fixed columns.
  */
 import { Writable } from 'node:stream';
-import { createTableWriter, SheetSpec, writeSummarySheet } from '../export';
+import {
+  exportFileExtension,
+  SheetSpec,
+  writeSummaryAndTable,
+} from '../export';
 import type { ComplianceRow, RollUp } from './evaluate';
 import type { RowFilter } from './service';
 
@@ -99,15 +103,15 @@ export async function writeComplianceExport(
     scoped: boolean;
   },
 ): Promise<void> {
-  const writer = createTableWriter(input.format, output);
-  await writeSummarySheet(
-    writer,
+  await writeSummaryAndTable(
+    output,
+    input.format,
     summaryLines({ ...input, rowCount: input.rows.length }),
+    {
+      sheet: COMPLIANCE_ROWS_SHEET,
+      rows: () => input.rows.map(complianceRowCells),
+    },
   );
-  await writer.writeSheet(COMPLIANCE_ROWS_SHEET, () =>
-    input.rows.map(complianceRowCells),
-  );
-  await writer.finish();
 }
 
 /** `pf9-compliance-<cloud>-<evaluatedAt>.xlsx` (or `.zip` for CSV), safe for a Content-Disposition header. */
@@ -118,7 +122,5 @@ export function complianceExportFileName(
 ): string {
   const stamp = evaluatedAt.replace(/[:.]/g, '-');
   const safeCloud = cloudId.replace(/[^A-Za-z0-9_-]/g, '_');
-  return `pf9-compliance-${safeCloud}-${stamp}.${
-    format === 'xlsx' ? 'xlsx' : 'zip'
-  }`;
+  return `pf9-compliance-${safeCloud}-${stamp}.${exportFileExtension(format)}`;
 }

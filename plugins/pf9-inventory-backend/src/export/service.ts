@@ -18,6 +18,7 @@ import { previousCompleteRun, latestDataRun, Scope } from '../inventory/query';
 import { toRun } from '../inventory/runs';
 import { InventoryRun } from '../inventory/types';
 import type { ScopeFilter } from '../permissions/rules';
+import { exportFileExtension } from './index';
 import { Masker, MaskingMode } from './masking';
 import { renderExport } from './render';
 import { SheetName } from './sheets';
@@ -90,9 +91,7 @@ export function exportFileName(
     .replace(/\.\d{3}Z$/, 'Z')
     .replace('T', '_')
     .replace(/:/g, '');
-  return `pf9_inventory_${cloudId}_${stamp}.${
-    format === 'xlsx' ? 'xlsx' : 'zip'
-  }`;
+  return `pf9_inventory_${cloudId}_${stamp}.${exportFileExtension(format)}`;
 }
 
 /** The requested scope as criteria: any of its domains or projects. */
@@ -313,7 +312,7 @@ export class ExportService {
     heartbeat.unref?.();
     const row = await db('inventory_exports').where({ id }).first();
     const record = toRecord(row);
-    const ext = record.format === 'xlsx' ? 'xlsx' : 'zip';
+    const ext = exportFileExtension(record.format);
     const finalPath = path.join(this.options.directory, `${id}.${ext}`);
     const partPath = `${finalPath}.part`;
     try {

@@ -3,7 +3,11 @@
  * sheet (one row per record), as XLSX or a ZIP of CSV files through the one table writer.
  */
 import { Writable } from 'node:stream';
-import { createTableWriter, SheetSpec, writeSummarySheet } from '../export';
+import {
+  exportFileExtension,
+  SheetSpec,
+  writeSummaryAndTable,
+} from '../export';
 import type { SnapshotRecord, SnapshotRun } from './runs';
 
 export type RunExportFormat = 'xlsx' | 'csv';
@@ -87,20 +91,17 @@ export async function writeRunExport(
     scoped: boolean;
   },
 ): Promise<void> {
-  const writer = createTableWriter(input.format, output);
-  await writeSummarySheet(
-    writer,
+  await writeSummaryAndTable(
+    output,
+    input.format,
     summaryLines(input.run, input.records.length, input.scoped),
+    { sheet: RUN_ACTIONS_SHEET, rows: () => input.records.map(recordCells) },
   );
-  await writer.writeSheet(RUN_ACTIONS_SHEET, () =>
-    input.records.map(recordCells),
-  );
-  await writer.finish();
 }
 
 export function runExportFileName(run: SnapshotRun, format: RunExportFormat) {
   const safeCloud = run.cloudId.replace(/[^A-Za-z0-9_-]/g, '_');
-  return `pf9-snapshot-run-${safeCloud}-${run.id}.${
-    format === 'xlsx' ? 'xlsx' : 'zip'
-  }`;
+  return `pf9-snapshot-run-${safeCloud}-${run.id}.${exportFileExtension(
+    format,
+  )}`;
 }
