@@ -10,6 +10,7 @@ import type { CinderSnapshot } from '../openstack';
 import { volumeSnapshotResource } from './collectors';
 import { StoredOwner, enrich } from './enrich';
 import { changedFields, hashedForm, normalisedForm } from './normalise';
+import { isUniqueViolation } from '../store/errors';
 import { BulkValue, bulkInsert } from './bulkInsert';
 import { VERSION_COLUMNS, loadDetails, parseMap } from './storedRows';
 import { CollectedResource, InventoryType } from './types';
@@ -137,16 +138,6 @@ async function recordRoundOrEach(
   const outcomes: ObservedOutcome[] = [];
   for (const o of round) outcomes.push(...(await recordRound(db, source, [o])));
   return outcomes;
-}
-
-/** PostgreSQL's unique_violation, SQLite's UNIQUE constraint failure. */
-function isUniqueViolation(e: unknown): boolean {
-  const error = e as { code?: string; message?: string };
-  return (
-    error?.code === '23505' ||
-    (error?.code ?? '').startsWith('SQLITE_CONSTRAINT') ||
-    /UNIQUE constraint failed/.test(error?.message ?? '')
-  );
 }
 
 /** Consecutive runs of observations with distinct snapshot ids. */

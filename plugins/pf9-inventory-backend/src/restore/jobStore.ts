@@ -11,6 +11,7 @@ import type {
 } from '@internal/plugin-pf9-common';
 import { RESTORE_TERMINAL_STATUSES } from '@internal/plugin-pf9-common';
 import { Knex } from 'knex';
+import { isUniqueViolation } from '../store/errors';
 import { RestoreConflictError } from './contracts';
 import type { RestorePlanDetails } from './types';
 
@@ -102,15 +103,6 @@ export interface LedgerRow {
   state: LedgerState;
   createdByJob: boolean;
   step: string;
-}
-
-/** A unique-index violation on PostgreSQL (23505) or SQLite. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string; message?: string };
-  return (
-    err?.code === '23505' ||
-    /UNIQUE constraint failed/i.test(String(err?.message ?? ''))
-  );
 }
 
 export class RestoreJobStore {
