@@ -44,23 +44,27 @@ function settled<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
   );
 }
 
+/** `serverNames: false` for a reader that names no server (the servers are then not listed). */
 export async function readLiveCloud(
   client: OpenStackClient,
+  options: { serverNames?: boolean } = {},
 ): Promise<LiveCloud> {
   // independent listings, sent together: the slowest one sets the time, not their sum
   const [volumes, snapshots, names, servers] = await Promise.all([
     settled(client.blockStorage.listVolumes()),
     settled(client.blockStorage.listSnapshots()),
     readNames(client),
-    bestEffort(
-      async () =>
-        new Map(
-          (
-            await client.compute.listServers()
-          ).items.map(s => [s.id, String(s.name ?? '')]),
+    options.serverNames === false
+      ? new Map<string, string>()
+      : bestEffort(
+          async () =>
+            new Map(
+              (
+                await client.compute.listServers()
+              ).items.map(s => [s.id, String(s.name ?? '')]),
+            ),
+          new Map<string, string>(),
         ),
-      new Map<string, string>(),
-    ),
   ]);
   if ('error' in volumes) {
     throw new VolumeListingError(

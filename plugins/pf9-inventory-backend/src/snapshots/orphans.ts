@@ -22,7 +22,7 @@ export async function listOrphans(
   cloudId: string,
   scope: Scope,
 ): Promise<SnapshotOrphanListing> {
-  const live = await readLiveCloud(client);
+  const live = await readLiveCloud(client, { serverNames: false });
   const stored = await db('snapshot_assignments')
     .where({ cloud_id: cloudId })
     .select('volume_id', 'policy');
