@@ -75,6 +75,11 @@ export class OpenStackSession {
     MicroversionService,
     Promise<NegotiatedVersion>
   >();
+  /** endpoint URLs per token (they come from its catalog and project), selected once, not per call */
+  private readonly endpoints = new WeakMap<
+    TokenInfo,
+    Map<ServiceType, string>
+  >();
 
   constructor(
     cloud: ResolvedCloud,
@@ -114,14 +119,27 @@ export class OpenStackSession {
 
   /** The endpoint URL of a service (no trailing slash), with Cinder's project filled in. */
   async endpoint(service: ServiceType): Promise<string> {
-    const token = await this.token();
-    return selectEndpoint(
-      token.catalog,
-      service,
-      this.cloud.interface,
-      this.cloud.region,
-      token.projectId,
-    );
+    return this.endpointOf(await this.token(), service);
+  }
+
+  private endpointOf(token: TokenInfo, service: ServiceType): string {
+    let byService = this.endpoints.get(token);
+    if (!byService) {
+      byService = new Map();
+      this.endpoints.set(token, byService);
+    }
+    let url = byService.get(service);
+    if (url === undefined) {
+      url = selectEndpoint(
+        token.catalog,
+        service,
+        this.cloud.interface,
+        this.cloud.region,
+        token.projectId,
+      );
+      byService.set(service, url);
+    }
+    return url;
   }
 
   /** The negotiated microversion of a service (reads the version document once per session). */
@@ -148,8 +166,8 @@ export class OpenStackSession {
   ): Promise<HttpResponse> {
     // refuse a write of a read-only client before any traffic (not even a version document)
     this.transport.assertAllowed(service, method, path);
-    const base = await this.endpoint(service);
-    const url = buildUrl(base, path, options.query);
+    let token = await this.token();
+    const url = buildUrl(this.endpointOf(token, service), path, options.query);
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
     if (isMicroversionService(service)) {
       const mv = await this.microversion(service);
@@ -165,7 +183,6 @@ export class OpenStackSession {
       }
       if (version) Object.assign(headers, microversionHeader(service, version));
     }
-    let token = await this.token();
     try {
       return await this.send(service, method, url, headers, token, options);
     } catch (e) {
