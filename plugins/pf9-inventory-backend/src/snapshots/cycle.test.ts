@@ -269,6 +269,56 @@ describe('snapshot cycle', () => {
       },
     );
 
+    it.each(databases.eachSupportedId())(
+      'SNAP-21: a snapshot whose last 3 deletions failed is left alone; fewer failures are retried (%p)',
+      async id => {
+        const db = await migrated(await databases.init(id));
+        prepareSim(sim);
+        const volume = stage({ retention_daily_5: '2' });
+        // surplus: snap-oldest, snap-legacy, snap-zombie; earlier runs' delete outcomes, oldest first
+        const outcomes: [string, string][] = [
+          ['snap-oldest', 'deleted'],
+          ['snap-oldest', 'delete_failed'],
+          ['snap-oldest', 'delete_failed'],
+          ['snap-oldest', 'delete_failed'],
+          ['snap-legacy', 'delete_failed'],
+          ['snap-legacy', 'delete_failed'],
+          ['snap-legacy', 'delete_failed'],
+          ['snap-legacy', 'already_absent'],
+          ['snap-zombie', 'delete_failed'],
+          ['snap-zombie', 'delete_failed'],
+        ];
+        for (const [snapshotId, action] of outcomes) {
+          await db('snapshot_records').insert({
+            run_id: 'earlier',
+            cloud_id: 'sim',
+            recorded_at: new Date(),
+            volume_id: volume.id,
+            action,
+            snapshot_id: snapshotId,
+          });
+        }
+        const logStart = sim.requestLog.length;
+        const run = await cycleEngine(db, simCloud(sim)).run(
+          'sim',
+          'api',
+          USER,
+        );
+        const deleted = await db('snapshot_records')
+          .where({ run_id: run.id, volume_id: volume.id, action: 'deleted' })
+          .orderBy('snapshot_id');
+        expect(deleted.map(r => r.snapshot_id)).toEqual([
+          'snap-legacy',
+          'snap-zombie',
+        ]);
+        const deletes = sim.requestLog
+          .slice(logStart)
+          .filter(r => r.method === 'DELETE' && r.path.includes('/snapshots/'));
+        expect(deletes.some(r => r.path.endsWith('/snap-oldest'))).toBe(false);
+        expect(sim.state.snapshots.get('snap-oldest')).toBeDefined();
+      },
+    );
+
     /** stages the volume and sets its project's snapshot quota to what the project holds now */
     function stageQuotaFull(metadata: Record<string, string>) {
       const volume = stage(metadata);

@@ -125,11 +125,9 @@ const ZOMBIE_AFTER_MS = 3600_000;
 const MAX_ATTEMPTS = 3;
 const QUOTA_READS_IN_FLIGHT = 8;
 const MAX_DELETE_FAILURES = 3;
-/** SNAP-24: the cleanup step looks for a cancel request every this many pairs */
-const CANCEL_CHECK_EVERY = 100;
 /** records stored by one insert when they pile up between two bookkeeping points */
 const RECORDS_PER_INSERT = 1000;
-/** SNAP-24: without a pause between batches, a create starts on a cancel read at most this old */
+/** SNAP-24: a create (without a pause between batches) or a cleanup starts on a cancel read at most this old */
 const CANCEL_READ_MAX_AGE_MS = 1000;
 /** SNAP-23: without a pause between batches, records and progress are written at most this often */
 const BOOKKEEPING_EVERY_MS = 1000;
@@ -456,11 +454,7 @@ class Cycle {
     // a failed create step is the error reported, else a failed housekeeping
     if (created !== undefined) throw created;
     if (housekept !== undefined) throw housekept;
-    for (const [index, p] of pairs.entries()) {
-      if (index % CANCEL_CHECK_EVERY === 0 && (await this.stopRequested()))
-        break;
-      await this.cleanupStep(p);
-    }
+    await this.cleanupStep(pairs);
     return { anyWindow };
   }
 
@@ -611,11 +605,15 @@ class Cycle {
     }
 
     // SNAP-17: never snapshotted first, then oldest last snapshot, then smaller, then volume id
-    const lastAt = (p: PairContext) =>
-      p.ours.length ? Math.max(...p.ours.map(createdAtMs)) : -Infinity;
+    const lastAt = new Map(
+      candidates.map(p => [
+        p,
+        p.ours.length ? Math.max(...p.ours.map(createdAtMs)) : -Infinity,
+      ]),
+    );
     candidates.sort(
       (a, b) =>
-        lastAt(a) - lastAt(b) ||
+        lastAt.get(a)! - lastAt.get(b)! ||
         Number(a.volume.size) - Number(b.volume.size) ||
         a.volume.id.localeCompare(b.volume.id),
     );
@@ -954,25 +952,54 @@ class Cycle {
     }
   }
 
-  /** SNAP-20, SNAP-15: retention and zombie cleanup of one pair, on our snapshots only. */
-  private async cleanupStep(p: PairContext): Promise<void> {
+  /**
+   * SNAP-20, SNAP-15: retention and zombie cleanup of every pair, on our snapshots only; the deletes
+   * go out as many at a time as creates do (SNAP-16), each on a cancel read at most a second old.
+   */
+  private async cleanupStep(pairs: PairContext[]): Promise<void> {
     if (!this.live.snapshotsComplete) return;
-    const keep = isKept;
+    const removals = pairs.flatMap(p =>
+      this.removals(p).map(r => ({ p, ...r })),
+    );
+    const failures = this.run.dryRun
+      ? new Map<string, number>()
+      : await this.x.runs.deleteFailureCounts(
+          this.run.cloudId,
+          removals.map(r => r.snapshot.id),
+        );
+    await mapWithConcurrency(
+      removals,
+      this.x.settings.createConcurrency,
+      async ({ p, snapshot, why }) => {
+        if (await this.stopRequested(CANCEL_READ_MAX_AGE_MS)) return;
+        await this.remove(p, snapshot, why, failures.get(snapshot.id) ?? 0);
+      },
+    );
+  }
+
+  /** A pair's zombies, then its snapshots beyond the retention count (never the newest). */
+  private removals(
+    p: PairContext,
+  ): { snapshot: CinderSnapshot; why: string }[] {
     const ageMs = (s: CinderSnapshot) =>
       this.startedAt.getTime() - createdAtMs(s);
-    const zombies = p.ours.filter(
-      s => s.status === 'error' && !keep(s) && ageMs(s) > ZOMBIE_AFTER_MS,
-    );
-    for (const s of zombies) await this.remove(p, s, 'zombie');
-    if (p.pair.misconfigured || p.pair.retention === null) return;
+    const zombies = p.ours
+      .filter(
+        s => s.status === 'error' && !isKept(s) && ageMs(s) > ZOMBIE_AFTER_MS,
+      )
+      .map(snapshot => ({ snapshot, why: 'zombie' }));
+    if (p.pair.misconfigured || p.pair.retention === null) return zombies;
     const candidates = p.ours
-      .filter(s => s.status === 'available' && !keep(s))
+      .filter(s => s.status === 'available' && !isKept(s))
       .sort(newestFirst);
     // the newest available snapshot is always kept (retention is at least 1)
-    const surplus = candidates.slice(Math.max(1, p.pair.retention));
-    for (const s of surplus) {
-      await this.remove(p, s, `retention: keep ${p.pair.retention}`);
-    }
+    const surplus = candidates
+      .slice(Math.max(1, p.pair.retention))
+      .map(snapshot => ({
+        snapshot,
+        why: `retention: keep ${p.pair.retention}`,
+      }));
+    return [...zombies, ...surplus];
   }
 
   /**
@@ -1016,6 +1043,8 @@ class Cycle {
     p: PairContext,
     snapshot: CinderSnapshot,
     why: string,
+    /** its consecutive failed deletions, when already read */
+    failures?: number,
   ): Promise<void> {
     if (!isManaged(snapshot)) return; // never: candidates are ours by construction
     const base = {
@@ -1030,10 +1059,13 @@ class Cycle {
       await this.record({ ...base, action: 'simulated_delete', reason: why });
       return;
     }
-    if (
-      (await this.x.runs.deleteFailures(this.run.cloudId, snapshot.id)) >=
-      MAX_DELETE_FAILURES
-    ) {
+    const failed =
+      failures ??
+      (
+        await this.x.runs.deleteFailureCounts(this.run.cloudId, [snapshot.id])
+      ).get(snapshot.id) ??
+      0;
+    if (failed >= MAX_DELETE_FAILURES) {
       this.x.logger.warn(
         `snapshots: snapshot ${snapshot.id} is stuck after ${MAX_DELETE_FAILURES} failed deletions; left alone`,
       );

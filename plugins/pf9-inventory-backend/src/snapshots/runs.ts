@@ -203,6 +203,9 @@ export function attemptKey(volumeId: string, policy: string, period: string) {
   return `${volumeId}\u0000${policy}\u0000${period}`;
 }
 
+/** snapshot ids per read of their delete outcomes */
+const FAILURE_READS_PER_QUERY = 500;
+
 const RECORD_COLUMNS = [
   'run_id',
   'cloud_id',
@@ -553,20 +556,31 @@ export class SnapshotRunStore {
     return Number(n);
   }
 
-  /** Consecutive failed deletions of a snapshot (SNAP-21: `stuck` after 3). */
-  async deleteFailures(cloudId: string, snapshotId: string): Promise<number> {
-    const rows = await this.db('snapshot_records')
-      .where({ cloud_id: cloudId, snapshot_id: snapshotId })
-      .whereIn('action', ['deleted', 'already_absent', 'delete_failed'])
-      .orderBy('id', 'desc')
-      .limit(3)
-      .select('action');
-    let n = 0;
-    for (const r of rows) {
-      if (r.action !== 'delete_failed') break;
-      n++;
+  /** Consecutive failed deletions of each snapshot that has any (SNAP-21: `stuck` after 3). */
+  async deleteFailureCounts(
+    cloudId: string,
+    snapshotIds: string[],
+  ): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < snapshotIds.length; i += FAILURE_READS_PER_QUERY) {
+      const rows = await this.db('snapshot_records')
+        .where({ cloud_id: cloudId })
+        .whereIn(
+          'snapshot_id',
+          snapshotIds.slice(i, i + FAILURE_READS_PER_QUERY),
+        )
+        .whereIn('action', ['deleted', 'already_absent', 'delete_failed'])
+        .orderBy([{ column: 'snapshot_id' }, { column: 'id', order: 'desc' }])
+        .select('snapshot_id', 'action');
+      // newest first per snapshot: count the failures until the first other outcome
+      const settled = new Set<string>();
+      for (const r of rows) {
+        if (settled.has(r.snapshot_id)) continue;
+        if (r.action !== 'delete_failed') settled.add(r.snapshot_id);
+        else out.set(r.snapshot_id, (out.get(r.snapshot_id) ?? 0) + 1);
+      }
     }
-    return n;
+    return out;
   }
 
   /**
