@@ -3,6 +3,7 @@
  * `firstProtectedAt`, replaced by every assignment job and every complete live cycle (SNAP-8 sources).
  */
 import { Knex } from 'knex';
+import { BulkValue, bulkInsert } from '../inventory/bulkInsert';
 
 export interface StoredPair {
   volumeId: string;
@@ -34,6 +35,16 @@ export async function firstProtectedAt(
 }
 
 const CHUNK = 500;
+const INSERT_COLUMNS = [
+  'cloud_id',
+  'volume_id',
+  'policy',
+  'first_protected_at',
+  'evaluated_at',
+  'source',
+  'project_id',
+  'domain_id',
+] as const;
 
 /**
  * Replaces the cloud's stored pairs with the current ones: new pairs get `firstProtectedAt = now`,
@@ -71,7 +82,7 @@ export async function replaceAssignments(
           .delete();
       }
     }
-    const inserts = [];
+    const inserts: BulkValue[][] = [];
     for (const p of pairs) {
       const before = existing.get(pairKey(p.volumeId, p.policy));
       const row = {
@@ -80,14 +91,16 @@ export async function replaceAssignments(
         domain_id: p.domainId,
       };
       if (!before) {
-        inserts.push({
-          cloud_id: cloudId,
-          volume_id: p.volumeId,
-          policy: p.policy,
-          first_protected_at: now,
-          evaluated_at: now,
-          ...row,
-        });
+        inserts.push([
+          cloudId,
+          p.volumeId,
+          p.policy,
+          now,
+          now,
+          p.source,
+          p.projectId,
+          p.domainId,
+        ]);
       } else if (
         before.source !== row.source ||
         before.project_id !== row.project_id ||
@@ -98,9 +111,7 @@ export async function replaceAssignments(
           .update(row);
       }
     }
-    for (let i = 0; i < inserts.length; i += CHUNK / 5) {
-      await tx('snapshot_assignments').insert(inserts.slice(i, i + CHUNK / 5));
-    }
+    await bulkInsert(tx, 'snapshot_assignments', INSERT_COLUMNS, inserts);
     await tx('snapshot_assignments')
       .where({ cloud_id: cloudId })
       .update({ evaluated_at: now });
