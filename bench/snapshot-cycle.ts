@@ -16,7 +16,9 @@
  *   not work); the daily_5 window is open all day, so every protected volume is due.
  * - floor: a token, the cycle's listings (volumes, snapshots, projects, domains, servers; paginated,
  *   all_tenants), one quota GET and one project-scoped token per project, then the same creates
- *   (POST …/snapshots with the same body shape), 4 in flight. No database, no checks, no records.
+ *   (POST …/snapshots with the same body shape), 4 in flight, then the retention deletes the cycle
+ *   sent (the same snapshot ids, read from its records), 4 in flight. No database, no checks, no
+ *   records. The cycle runs first, so the floor knows its deletes.
  */
 import { Agent, request } from 'undici';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -209,8 +211,14 @@ const cpuNow = () => {
   return (u.user + u.system) / 1000;
 };
 
-/** The same listings and creates, sent bare. */
-async function floor(sim: SimChild): Promise<Sample> {
+/** A retention delete the cycle sent: the floor sends the same. */
+interface SentDelete {
+  projectId: string;
+  snapshotId: string;
+}
+
+/** The same listings, creates and deletes, sent bare. */
+async function floor(sim: SimChild, deletes: SentDelete[]): Promise<Sample> {
   await sim.clearRequests();
   const cpu0 = cpuNow();
   const simCpu0 = sim.cpuMs();
@@ -284,6 +292,10 @@ async function floor(sim: SimChild): Promise<Sample> {
       },
     });
   });
+  await mapLimit(deletes, CREATES_IN_FLIGHT, async d => {
+    const s = scoped.get(d.projectId)!;
+    await api.call(s.token, 'DELETE', `${s.cinder}/snapshots/${d.snapshotId}`);
+  });
   const wallMs = performance.now() - t0;
   const cpuMs = cpuNow() - cpu0;
   const simCpuMs = sim.cpuMs() - simCpu0;
@@ -297,7 +309,9 @@ async function floor(sim: SimChild): Promise<Sample> {
   };
 }
 
-async function cycle(sim: SimChild): Promise<Sample & { status: string }> {
+async function cycle(
+  sim: SimChild,
+): Promise<Sample & { status: string; deletes: SentDelete[] }> {
   const database = `pf9_bench_${process.pid}_snap`;
   await createDatabase(database);
   const db = connect(database);
@@ -337,7 +351,14 @@ async function cycle(sim: SimChild): Promise<Sample & { status: string }> {
     const t0 = performance.now();
     const run = await engine.run('bench', 'api', 'system:bench');
     const wallMs = performance.now() - t0;
+    const deletes = await db('snapshot_records')
+      .where({ run_id: run.id, action: 'deleted' })
+      .select('project_id', 'snapshot_id');
     return {
+      deletes: deletes.map(d => ({
+        projectId: d.project_id,
+        snapshotId: d.snapshot_id,
+      })),
       wallMs,
       cpuMs: cpuNow() - cpu0,
       simCpuMs: sim.cpuMs() - simCpu0,
@@ -374,10 +395,10 @@ async function main() {
       c.cpuMs,
     )}, sim CPU ${ms(c.simCpuMs)}, ${c.creates} creates, ${
       c.requests
-    } requests`,
+    } requests, ${c.deletes.length} retention deletes`,
   );
   if (CYCLE_ONLY) return;
-  const f = await withSim(floor);
+  const f = await withSim(sim => floor(sim, c.deletes));
   console.log(
     `floor: wall ${ms(f.wallMs)}, client CPU ${ms(f.cpuMs)}, sim CPU ${ms(
       f.simCpuMs,
