@@ -140,6 +140,49 @@ describe('snapshot cycle', () => {
     },
   );
 
+  it.each(databases.eachSupportedId())(
+    'SNAP-15: the next cycle follows its creates up to their current status (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      const slow = await startSimulator({
+        scenario: 'tiny',
+        seed: 1,
+        port: 0,
+        transitionMs: 100,
+      });
+      try {
+        prepareSim(slow);
+        const engine = cycleEngine(db, simCloud(slow));
+        const first = await engine.run('sim', 'scheduled', 'system:test');
+        const created = await db('snapshot_records')
+          .where({ run_id: first.id, action: 'created' })
+          .select('snapshot_id', 'snapshot_status');
+        expect(created.length).toBe(eligibleVolumes(slow).length);
+        expect(created.every(r => r.snapshot_status === 'creating')).toBe(true);
+        const gone = created[0].snapshot_id;
+        await new Promise(resolve => setTimeout(resolve, 300));
+        slow.state.snapshots.remove(gone);
+
+        await engine.run('sim', 'scheduled', 'system:test');
+        const followed = await db('snapshot_records')
+          .where({ run_id: first.id, action: 'created' })
+          .select('snapshot_id', 'snapshot_status');
+        expect(
+          followed.map(r => [r.snapshot_id, r.snapshot_status]).sort(),
+        ).toEqual(
+          created
+            .map(r => [
+              r.snapshot_id,
+              r.snapshot_id === gone ? 'absent' : 'available',
+            ])
+            .sort(),
+        );
+      } finally {
+        await slow.close();
+      }
+    },
+  );
+
   it('fails a pair without project scope and never creates in the admin project', async () => {
     const db = await migrated(await databases.init('SQLITE_3'));
     const victim = eligibleVolumes(sim)[0];

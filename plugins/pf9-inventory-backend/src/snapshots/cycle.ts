@@ -526,12 +526,15 @@ class Cycle {
 
   /** SNAP-15: creates of earlier runs still `creating` take their current status. */
   private async followUp(): Promise<void> {
+    const pendingCreates = await this.x.runs.pendingCreates(this.run.cloudId);
+    if (!pendingCreates.length) return;
     const byId = new Map(this.live.snapshots.map(s => [s.id, s]));
-    for (const pending of await this.x.runs.pendingCreates(this.run.cloudId)) {
+    const settled = new Map<number, string>();
+    for (const pending of pendingCreates) {
       const snapshot = byId.get(pending.snapshotId);
       const status = snapshot ? snapshot.status : 'absent';
       if (status !== 'creating') {
-        await this.x.runs.setSnapshotStatus(pending.id, status);
+        settled.set(pending.id, status);
       } else if (
         this.startedAt.getTime() - pending.recordedAt.getTime() >
         CREATING_WARN_MS
@@ -541,6 +544,7 @@ class Cycle {
         );
       }
     }
+    await this.x.runs.setSnapshotStatuses(settled);
   }
 
   /** Is the pair's period already served by one of our snapshots (SNAP-3, SNAP-12)? */

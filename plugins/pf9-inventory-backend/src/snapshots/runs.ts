@@ -205,6 +205,8 @@ export function attemptKey(volumeId: string, policy: string, period: string) {
 
 /** snapshot ids per read of their delete outcomes */
 const FAILURE_READS_PER_QUERY = 500;
+/** records per update of their followed-up status */
+const STATUS_UPDATES_PER_QUERY = 500;
 
 const RECORD_COLUMNS = [
   'run_id',
@@ -536,10 +538,19 @@ export class SnapshotRunStore {
     }));
   }
 
-  async setSnapshotStatus(recordId: number, status: string): Promise<void> {
-    await this.db('snapshot_records')
-      .where({ id: recordId })
-      .update({ snapshot_status: status });
+  /** Sets the followed-up status of created records: one statement per status and 500 records. */
+  async setSnapshotStatuses(statusById: Map<number, string>): Promise<void> {
+    const idsByStatus = new Map<string, number[]>();
+    for (const [id, status] of statusById) {
+      idsByStatus.set(status, [...(idsByStatus.get(status) ?? []), id]);
+    }
+    for (const [status, ids] of idsByStatus) {
+      for (let i = 0; i < ids.length; i += STATUS_UPDATES_PER_QUERY) {
+        await this.db('snapshot_records')
+          .whereIn('id', ids.slice(i, i + STATUS_UPDATES_PER_QUERY))
+          .update({ snapshot_status: status });
+      }
+    }
   }
 
   /** Create attempts for a pair's period (SNAP-15: at most 3). Dry-runs write no such record. */
