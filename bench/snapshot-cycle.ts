@@ -21,7 +21,8 @@
  *   records. The cycle runs first, so the floor knows its deletes.
  *
  * A warm-up pair (not counted: the cycle's code is JIT-compiled and its lazily loaded modules load in
- * it), then `--rounds` pairs; each pair's ratio is printed, the median is the figure.
+ * it), then `--rounds` pairs in alternating order (cycle, floor; floor, cycle); as in
+ * inventory-sync.ts the median walls of the two sides are compared, each pair's ratio is printed too.
  */
 import { Agent, request } from 'undici';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -38,7 +39,7 @@ const arg = (name: string, fallback: string) => {
 const SCENARIO = arg('scenario', 'xl');
 const VOLUMES = Number(arg('volumes', '10000'));
 const BATCH_SIZE = Number(arg('batch-size', '20'));
-/** `--rounds N`: N cycle/floor pairs after a warm-up pair, one after the other; the median ratio is reported */
+/** `--rounds N`: N cycle/floor pairs after a warm-up pair, in alternating order; the medians are compared */
 const ROUNDS = Number(arg('rounds', '3'));
 /** `--cycle-only`: measure the cycle side alone (e.g. under `node --cpu-prof`) */
 const CYCLE_ONLY = process.argv.includes('--cycle-only');
@@ -201,6 +202,8 @@ async function prepare(sim: SimChild): Promise<void> {
   await api.close();
 }
 
+type CycleSample = Sample & { status: string; deletes: SentDelete[] };
+
 interface Sample {
   wallMs: number;
   /** CPU of this process (the product's side) during the measurement */
@@ -314,9 +317,7 @@ async function floor(sim: SimChild, deletes: SentDelete[]): Promise<Sample> {
   };
 }
 
-async function cycle(
-  sim: SimChild,
-): Promise<Sample & { status: string; deletes: SentDelete[] }> {
+async function cycle(sim: SimChild): Promise<CycleSample> {
   const database = `pf9_bench_${process.pid}_snap`;
   await createDatabase(database);
   const db = connect(database);
@@ -387,9 +388,7 @@ async function withSim<T>(fn: (sim: SimChild) => Promise<T>): Promise<T> {
   }
 }
 
-/** One cycle, then the floor of the same work: printed as each side is measured; the ratio. */
-async function round(): Promise<number | undefined> {
-  const c = await withSim(cycle);
+function printCycle(c: CycleSample) {
   console.log(
     `cycle (${c.status}): wall ${ms(c.wallMs)}, client CPU ${ms(
       c.cpuMs,
@@ -397,38 +396,24 @@ async function round(): Promise<number | undefined> {
       c.requests
     } requests, ${c.deletes.length} retention deletes`,
   );
-  if (CYCLE_ONLY) return undefined;
-  const f = await withSim(sim => floor(sim, c.deletes));
+}
+
+function printFloor(f: Sample) {
   console.log(
     `floor: wall ${ms(f.wallMs)}, client CPU ${ms(f.cpuMs)}, sim CPU ${ms(
       f.simCpuMs,
     )}, ${f.creates} creates, ${f.requests} requests`,
   );
-  console.log(
-    table([
-      ['side', 'wall', 'client CPU', 'sim CPU', 'creates', 'requests'],
-      [
-        'floor (bare)',
-        ms(f.wallMs),
-        ms(f.cpuMs),
-        ms(f.simCpuMs),
-        String(f.creates),
-        String(f.requests),
-      ],
-      [
-        `cycle (${c.status})`,
-        ms(c.wallMs),
-        ms(c.cpuMs),
-        ms(c.simCpuMs),
-        String(c.creates),
-        String(c.requests),
-      ],
-    ]),
-  );
-  const ratio = c.wallMs / f.wallMs;
-  console.log(`ratio cycle/floor: ${ratio.toFixed(2)}`);
-  return ratio;
 }
+
+const row = (side: string, x: Sample) => [
+  side,
+  ms(x.wallMs),
+  ms(x.cpuMs),
+  ms(x.simCpuMs),
+  String(x.creates),
+  String(x.requests),
+];
 
 async function main() {
   console.log(
@@ -436,25 +421,62 @@ async function main() {
       'en-US',
     )} protected volumes of scenario ${SCENARIO}, batch size ${BATCH_SIZE}, no batch pause, ${ROUNDS} round(s)`,
   );
-  // as the other benchmarks: a warm-up round first (JIT, lazily loaded modules), not counted
-  console.log('warm-up round (not counted):');
-  await round();
-  const ratios: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    console.log(`round ${i + 1}:`);
-    const ratio = await round();
-    if (ratio !== undefined) ratios.push(ratio);
+  // as the other benchmarks: a warm-up pair first (JIT, lazily loaded modules), not counted; the
+  // floor needs the cycle's deletes, the same in every round (same scenario, seed and retention)
+  console.log('warm-up (not counted):');
+  const warm = await withSim(cycle);
+  printCycle(warm);
+  if (CYCLE_ONLY) {
+    for (let i = 0; i < ROUNDS; i++) printCycle(await withSim(cycle));
+    return;
   }
-  if (!ratios.length) return;
-  // the machine's speed drifts between rounds: the median round is the figure
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  printFloor(await withSim(sim => floor(sim, warm.deletes)));
+  const cycles: CycleSample[] = [];
+  const floors: Sample[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    // the order alternates, so a drift of the machine's speed weighs on both sides alike
+    console.log(`round ${i + 1}:`);
+    for (const side of i % 2 === 0 ? ['cycle', 'floor'] : ['floor', 'cycle']) {
+      if (side === 'cycle') {
+        const c = await withSim(cycle);
+        printCycle(c);
+        cycles.push(c);
+      } else {
+        const f = await withSim(sim => floor(sim, warm.deletes));
+        printFloor(f);
+        floors.push(f);
+      }
+    }
+  }
+  // the median sample by wall (the lower one of an even count)
+  const byWall = <T extends Sample>(xs: T[]) =>
+    [...xs].sort((a, b) => a.wallMs - b.wallMs)[(xs.length - 1) >> 1];
+  const c = byWall(cycles);
+  const f = byWall(floors);
   console.log(
-    `ratio cycle/floor: median ${median.toFixed(2)} of ${sorted
-      .map(r => r.toFixed(2))
-      .join(', ')} (target ≤ ${TARGET_RATIO}) ${
-      median <= TARGET_RATIO ? 'MET' : 'NOT MET'
-    }`,
+    table([
+      [
+        'median of the rounds',
+        'wall',
+        'client CPU',
+        'sim CPU',
+        'creates',
+        'requests',
+      ],
+      row('floor (bare)', f),
+      row(`cycle (${c.status})`, c),
+    ]),
+  );
+  const ratio = c.wallMs / f.wallMs;
+  const perRound = cycles.map((x, i) =>
+    (x.wallMs / floors[i].wallMs).toFixed(2),
+  );
+  console.log(
+    `ratio cycle/floor (medians): ${ratio.toFixed(
+      2,
+    )} (target ≤ ${TARGET_RATIO}) ${
+      ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'
+    }; per round ${perRound.join(', ')}`,
   );
 }
 
