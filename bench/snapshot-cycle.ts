@@ -473,7 +473,7 @@ async function main() {
   );
   console.log(
     `ratio cycle/floor (medians): ${ratio.toFixed(
-      2,
+      3,
     )} (target ≤ ${TARGET_RATIO}) ${
       ratio <= TARGET_RATIO ? 'MET' : 'NOT MET'
     }; per round ${perRound.join(', ')}`,
