@@ -18,7 +18,8 @@
  *   all_tenants), one quota GET and one project-scoped token per project, then the same creates
  *   (POST …/snapshots with the same body shape), 4 in flight, then the retention deletes the cycle
  *   sent (the same snapshot ids, read from its records), 4 in flight. No database, no checks, no
- *   records. The cycle runs first, so the floor knows its deletes.
+ *   records. The deletes are the warm-up cycle's: the same in every round (same scenario, seed and
+ *   retention).
  *
  * A warm-up pair (not counted: the cycle's code is JIT-compiled and its lazily loaded modules load in
  * it), then `--rounds` pairs in alternating order (cycle, floor; floor, cycle); as in
