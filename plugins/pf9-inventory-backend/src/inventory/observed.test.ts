@@ -224,6 +224,48 @@ describe('snapshots the snapshot engine made, in the inventory (SNAP-25)', () =>
     },
   );
 
+  it.each(databases.eachSupportedId())(
+    'a create the inventory already holds is written against its row, not failed (%p)',
+    async id => {
+      const db = await migrated(await databases.init(id));
+      const [known, fresh, gone] =
+        sim.state.snapshots.all() as CinderSnapshot[];
+      const source = { cloudId: 'sim', runRef: snapshotRunRef('r1') };
+      // a sync (or an earlier observation) stored two of them first; one is recorded as deleted
+      await recordObservedSnapshots(db, source, [
+        { snapshot: known, event: 'created' },
+        { snapshot: gone, event: 'created' },
+      ]);
+      await db('inventory_resources')
+        .where({ cloud_id: 'sim', type: TYPE, id: gone.id })
+        .update({ deleted: true });
+
+      const changed = { ...known, name: `${known.name}-renamed` };
+      expect(
+        await recordObservedSnapshots(db, source, [
+          { snapshot: changed, event: 'created' },
+          { snapshot: fresh, event: 'created' },
+          { snapshot: gone, event: 'created' },
+        ]),
+      ).toEqual(['updated', 'created', 'skipped']);
+      // alone, unchanged
+      expect(
+        await recordObservedSnapshots(db, source, [
+          { snapshot: changed, event: 'created' },
+        ]),
+      ).toEqual(['unchanged']);
+      expect((await versionsOf(db, known.id)).map(v => v.version_no)).toEqual([
+        1, 2,
+      ]);
+      expect((await versionsOf(db, fresh.id)).map(v => v.version_no)).toEqual([
+        1,
+      ]);
+      expect((await versionsOf(db, gone.id)).map(v => v.version_no)).toEqual([
+        1,
+      ]);
+    },
+  );
+
   it.each(pgOnly.eachSupportedId())(
     'a sync inserting one of the batch first costs that snapshot its upsert, not the batch (%p)',
     async id => {

@@ -121,22 +121,27 @@ export async function recordObservedSnapshots(
 }
 
 /**
- * A sync may insert one of the round's snapshots between our read and our insert (its listing saw the
- * new snapshot too): the round's insert then fails on the key and nothing of it is written. Each
- * observation is then written on its own, so the race costs one snapshot's upsert, not the round's.
+ * A snapshot we just created is new to the inventory unless a sync listed it meanwhile: a round of
+ * creates is inserted without reading the stored rows first, and the key catches that race. A sync may
+ * also insert one between our read and our insert. Either way the round's insert fails on the key and
+ * nothing of it is written; each observation is then written on its own after reading its row, so the
+ * race costs one snapshot's upsert, not the round's.
  */
 async function recordRoundOrEach(
   db: Knex,
   source: ObservationSource,
   round: ObservedSnapshot[],
 ): Promise<ObservedOutcome[]> {
+  const assumeNew = round.every(o => o.event === 'created');
   try {
-    return await recordRound(db, source, round);
+    return await recordRound(db, source, round, assumeNew);
   } catch (e) {
-    if (round.length === 1 || !isUniqueViolation(e)) throw e;
+    if (!isUniqueViolation(e) || (round.length === 1 && !assumeNew)) throw e;
   }
   const outcomes: ObservedOutcome[] = [];
-  for (const o of round) outcomes.push(...(await recordRound(db, source, [o])));
+  for (const o of round) {
+    outcomes.push(...(await recordRound(db, source, [o], false)));
+  }
   return outcomes;
 }
 
@@ -159,6 +164,8 @@ async function recordRound(
   db: Knex,
   source: ObservationSource,
   observations: ObservedSnapshot[],
+  /** no stored row is read: every snapshot is inserted as new */
+  assumeNew: boolean,
 ): Promise<ObservedOutcome[]> {
   const { cloudId, runRef } = source;
   const resources = await observedResources(db, cloudId, observations);
@@ -166,12 +173,14 @@ async function recordRound(
   return db.transaction(async tx => {
     const ids = resources.map(r => r.id);
     const stored = new Map<string, any>(
-      (
-        await tx('inventory_resources')
-          .where({ cloud_id: cloudId, type: TYPE })
-          .whereIn('id', ids)
-          .select('id', 'version_no', 'content_hash', 'deleted')
-      ).map(row => [row.id, row]),
+      assumeNew
+        ? []
+        : (
+            await tx('inventory_resources')
+              .where({ cloud_id: cloudId, type: TYPE })
+              .whereIn('id', ids)
+              .select('id', 'version_no', 'content_hash', 'deleted')
+          ).map(row => [row.id, row]),
     );
     const changedIds = resources
       .filter(r => stored.get(r.id) && !stored.get(r.id).deleted)
