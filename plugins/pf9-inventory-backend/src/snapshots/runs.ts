@@ -542,7 +542,9 @@ export class SnapshotRunStore {
   async setSnapshotStatuses(statusById: Map<number, string>): Promise<void> {
     const idsByStatus = new Map<string, number[]>();
     for (const [id, status] of statusById) {
-      idsByStatus.set(status, [...(idsByStatus.get(status) ?? []), id]);
+      const ids = idsByStatus.get(status);
+      if (ids) ids.push(id);
+      else idsByStatus.set(status, [id]);
     }
     for (const [status, ids] of idsByStatus) {
       for (let i = 0; i < ids.length; i += STATUS_UPDATES_PER_QUERY) {
