@@ -28,9 +28,11 @@ pf9_gate tsc-bench tsc -p bench/tsconfig.json
 pf9_gate lint backstage-cli repo lint
 pf9_gate prettier prettier --check .
 
+oslab_ready=1
 if wait "$oslab_pid"; then
   export PF9_OSLAB_AUTH_URL=http://127.0.0.1:5000/v3
 else
+  oslab_ready=0
   cat "$PF9_ROOT/test-results/oslab.status" >&2
   pf9_record oslab-up 0 1
 fi
@@ -65,6 +67,8 @@ node -e '
   console.log(`e2e ${s.expected + s.flaky} ${s.unexpected}`);
 ' "$PF9_ROOT/test-results/e2e.json" >>"$PF9_RESULTS" 2>/dev/null || pf9_record e2e 0 1
 
+# repeated here, at the end of the output, where a CI excerpt shows it
+[ "$oslab_ready" = 1 ] || pf9_oslab_report >&2
 echo "== summary" >&2
 cat "$PF9_RESULTS" >&2
 read -r passed failed < <(awk '{p+=$2; f+=$3} END {print p+0, f+0}' "$PF9_RESULTS")
