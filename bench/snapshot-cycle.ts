@@ -4,7 +4,7 @@
  * scenario, against its API floor: the same listings and the same creates sent bare. See bench/README.md.
  *
  *   node --expose-gc --require @backstage/cli/config/nodeTransform.cjs bench/snapshot-cycle.ts
- *     [--volumes 10000] [--scenario xl] [--batch-size 20] [--rounds 3] [--cycle-only]
+ *     [--volumes 10000] [--scenario xl] [--batch-size 20] [--rounds 3] [--cycle-only] [--timeline]
  *
  * Each side gets its own simulator child built from the same scenario and seed, prepared the same way
  * through the API before the clock starts: exactly N eligible volumes carry `auto_snapshot=true,
@@ -32,6 +32,7 @@ import { migrateStore } from '../plugins/pf9-inventory-backend/src/store/migrate
 import { connect, createDatabase, dropDatabase } from './lib/pg';
 import { SimChild, startSimChild } from './lib/simChild';
 import { ms, table } from './lib/stats';
+import { printTimeline } from './lib/timeline';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -44,6 +45,8 @@ const BATCH_SIZE = Number(arg('batch-size', '20'));
 const ROUNDS = Number(arg('rounds', '3'));
 /** `--cycle-only`: measure the cycle side alone (e.g. under `node --cpu-prof`) */
 const CYCLE_ONLY = process.argv.includes('--cycle-only');
+/** `--timeline`: after each side, where its wall time went as the simulator saw it */
+const TIMELINE = process.argv.includes('--timeline');
 const CREATES_IN_FLIGHT = 4;
 const LIST_CONCURRENCY = 8;
 const TARGET_RATIO = 1.2;
@@ -232,6 +235,7 @@ async function floor(sim: SimChild, deletes: SentDelete[]): Promise<Sample> {
   const cpu0 = cpuNow();
   const simCpu0 = sim.cpuMs();
   const t0 = performance.now();
+  const epoch0 = Date.now();
   const api = new Api(sim.authUrl);
   const { token, body } = await api.token();
   const cinder = endpoint(body.token.catalog, 'block-storage').replace(
@@ -309,6 +313,7 @@ async function floor(sim: SimChild, deletes: SentDelete[]): Promise<Sample> {
   const cpuMs = cpuNow() - cpu0;
   const simCpuMs = sim.cpuMs() - simCpu0;
   await api.close();
+  if (TIMELINE) printTimeline('floor', epoch0, await sim.requests());
   return {
     wallMs,
     cpuMs,
@@ -356,8 +361,10 @@ async function cycle(sim: SimChild): Promise<CycleSample> {
     const cpu0 = cpuNow();
     const simCpu0 = sim.cpuMs();
     const t0 = performance.now();
+    const epoch0 = Date.now();
     const run = await engine.run('bench', 'api', 'system:bench');
     const wallMs = performance.now() - t0;
+    if (TIMELINE) printTimeline('cycle', epoch0, await sim.requests());
     const deletes = await db('snapshot_records')
       .where({ run_id: run.id, action: 'deleted' })
       .select('project_id', 'snapshot_id');

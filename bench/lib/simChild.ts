@@ -6,6 +6,7 @@
 import { ChildProcess, spawn } from 'child_process';
 import { readFileSync } from 'fs';
 import { resolve } from 'path';
+import type { RequestLogEntry } from '../../packages/openstack-sim/src/faults';
 
 export interface SimChild {
   /** Keystone URL, e.g. http://127.0.0.1:40123/v3 */
@@ -26,13 +27,7 @@ export interface SimChild {
   stop(): Promise<void>;
 }
 
-export interface RequestLogEntry {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  status: number;
-  durationMs: number;
-}
+export type { RequestLogEntry } from '../../packages/openstack-sim/src/faults';
 
 const REPO = resolve(__dirname, '../..');
 const CLOCK_TICKS_PER_S = 100;
