@@ -38,19 +38,31 @@ describe('pf9 store migrations', () => {
         { n: databaseId.startsWith('POSTGRES') ? '1' : 1 },
       ]);
 
+      const indexNames = async (table: string): Promise<string[]> => {
+        const found = databaseId.startsWith('POSTGRES')
+          ? (
+              await knex.raw(
+                'select indexname as name from pg_indexes where tablename = ?',
+                [table],
+              )
+            ).rows
+          : await knex.raw(
+              "select name from sqlite_master where type = 'index' and tbl_name = ?",
+              [table],
+            );
+        return found.map((r: { name: string }) => r.name);
+      };
       // The list indexes exist; the free-text filter's trigram index is gone (cost of a sync, 20261205).
-      const indexes = databaseId.startsWith('POSTGRES')
-        ? (
-            await knex.raw(
-              "select indexname as name from pg_indexes where tablename = 'inventory_resources'",
-            )
-          ).rows
-        : await knex.raw(
-            "select name from sqlite_master where type = 'index' and tbl_name = 'inventory_resources'",
-          );
-      const names = indexes.map((r: { name: string }) => r.name);
+      const names = await indexNames('inventory_resources');
       expect(names).toContain('inventory_resources_live_name');
       expect(names).not.toContain('inventory_resources_search_trgm');
+      // every cycle's history reads (SNAP-15) are served by indexes (20261206)
+      expect(await indexNames('snapshot_records')).toEqual(
+        expect.arrayContaining([
+          'snapshot_records_pending_creates',
+          'snapshot_records_cloud_id_period_index',
+        ]),
+      );
 
       await rollbackStore(knex);
       expect(await knex.schema.hasTable('audit_events')).toBe(false);
