@@ -15,8 +15,11 @@ pf9_oslab_up() {
 
 pf9_oslab_log() { echo "$PF9_ROOT/test-results/oslab-up.log"; }
 
+# where the lab keeps its state (its lib.sh reads the same variable)
+PF9_OSLAB_HOME="${OSLAB_HOME:-/var/tmp/oslab}"
+
 pf9_oslab_running() {
-  local pidfile="/var/tmp/oslab/run/$1.pid"
+  local pidfile="$PF9_OSLAB_HOME/run/$1.pid"
   [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
 }
 
@@ -27,7 +30,7 @@ pf9_oslab_running() {
 # not the lab's: the file is dropped.
 pf9_oslab_forget_reused_pids() {
   local pidfile pid age
-  for pidfile in /var/tmp/oslab/run/*.pid; do
+  for pidfile in "$PF9_OSLAB_HOME"/run/*.pid; do
     [ -s "$pidfile" ] || continue
     pid="$(cat "$pidfile")"
     age="$(ps -o etimes= -p "$pid" 2>/dev/null | tr -d ' ')"
@@ -45,15 +48,14 @@ pf9_oslab_passes() {
   log="$(pf9_oslab_log)"
   shift
   for attempt in "$@"; do
+    local ready=0
     # up.sh has its own timeouts; this one only keeps a hung pass from eating CI's time
-    if (cd /tmp && timeout 900 bash "$lab/up.sh") >>"$log" 2>&1 && tail -n 1 "$log" | grep -q '^OSLAB_READY'; then
-      pf9_oslab_wait_for_pool && return 0
-    fi
-    echo "pf9: lab not ready (pass $attempt); see $log" >&2
-    if pf9_oslab_running cinder-volume; then
-      pf9_oslab_wait_for_pool
+    (cd /tmp && timeout 900 bash "$lab/up.sh") >>"$log" 2>&1 && tail -n 1 "$log" | grep -q '^OSLAB_READY' && ready=1
+    if pf9_oslab_running cinder-volume && pf9_oslab_wait_for_pool; then
+      [ "$ready" = 1 ] && return 0
       pf9_oslab_clear_error_volumes
     fi
+    echo "pf9: lab not ready (pass $attempt); see $log" >&2
   done
   return 1
 }
@@ -61,7 +63,7 @@ pf9_oslab_passes() {
 # Why the lab did not come up, for the end of the test output: up.sh's failure lines, and the last lines of
 # the log of each lab service that is not running.
 pf9_oslab_report() {
-  local home=/var/tmp/oslab pidfile name
+  local home="$PF9_OSLAB_HOME" pidfile name
   echo "== OpenStack lab did not come up"
   grep -E 'OSLAB_FAILED|FATAL|FAILED|not ready|purging' "$(pf9_oslab_log)" | tail -n 20
   for pidfile in "$home"/run/*.pid; do
@@ -74,7 +76,7 @@ pf9_oslab_report() {
 }
 
 pf9_oslab_cli() {
-  OS_CLIENT_CONFIG_FILE=/var/tmp/oslab/clouds.yaml timeout 60 openstack --os-cloud oslab "$@"
+  OS_CLIENT_CONFIG_FILE="$PF9_OSLAB_HOME/clouds.yaml" timeout 60 openstack --os-cloud oslab "$@"
 }
 
 # Volume creates fail with NoValidBackend until cinder-volume has reported its pool to the scheduler.
@@ -83,7 +85,7 @@ pf9_oslab_wait_for_pool() {
   local deadline=$((SECONDS + 180)) pools
   while [ "$SECONDS" -lt "$deadline" ]; do
     # this openstack CLI has no pool listing (scheduler-stats) for volume API v3; cinder's own has
-    pools="$(source /var/tmp/oslab/adminrc && timeout 60 cinder get-pools 2>/dev/null)"
+    pools="$(source "$PF9_OSLAB_HOME/adminrc" && timeout 60 cinder get-pools 2>/dev/null)"
     [[ "$pools" == *"| name "* ]] && return 0
     sleep 3
   done
