@@ -25,11 +25,8 @@ import {
   undiciGet,
 } from './lib/listing';
 import { median, mib, ms, sampleRss, table } from './lib/stats';
+import { arg } from './lib/args';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const SCENARIO = arg('scenario', 'xl');
 const ROUNDS = Number(arg('rounds', '3'));
 const CONCURRENCY = Number(arg('concurrency', '8'));

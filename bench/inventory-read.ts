@@ -30,13 +30,10 @@ import type { CloudConfig } from '../plugins/pf9-inventory-backend/src/config';
 import { migrateStore } from '../plugins/pf9-inventory-backend/src/store/migrate';
 import { connect, createDatabase, dropDatabase } from './lib/pg';
 import { startSimChild } from './lib/simChild';
-import { ms, table } from './lib/stats';
+import { ms, table, timeIt } from './lib/stats';
+import { arg } from './lib/args';
 import { runSyncChild } from './lib/syncChild';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const SCENARIO = arg('scenario', 'xl');
 const ITERATIONS = Number(arg('iterations', '200'));
 const METRICS_ITERATIONS = Number(arg('metrics-iterations', '60'));
@@ -45,26 +42,7 @@ const CLOUD = 'bench';
 const TARGET_PAGE_P95 = 50;
 const TARGET_METRICS_P95 = 250;
 
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-}
 const fmt = (v: number) => `${v.toFixed(1)} ms`;
-
-async function timeIt(n: number, fn: () => Promise<unknown>) {
-  for (let i = 0; i < Math.min(10, n); i++) await fn(); // warm-up
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    out.push(performance.now() - t0);
-  }
-  return {
-    p50: percentile(out, 50),
-    p95: percentile(out, 95),
-    p99: percentile(out, 99),
-  };
-}
 
 const silent: LoggerService = {
   debug() {},

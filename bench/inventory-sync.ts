@@ -27,13 +27,10 @@ import {
 } from './lib/pg';
 import { SimChild, startSimChild } from './lib/simChild';
 import { median, mib, ms, table } from './lib/stats';
+import { arg } from './lib/args';
 import { SyncWorkerResult, runSyncChild } from './lib/syncChild';
 import { undiciGet } from './lib/listing';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const SCENARIO = arg('scenario', 'xl');
 const ROUNDS = Number(arg('rounds', '2'));
 const CONCURRENCY = Number(arg('concurrency', '8'));

@@ -28,16 +28,12 @@
 import { Agent, request } from 'undici';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { SnapshotCycleEngine } from '../plugins/pf9-inventory-backend/src/snapshots/cycle';
-import { migrateStore } from '../plugins/pf9-inventory-backend/src/store/migrate';
-import { connect, createDatabase, dropDatabase } from './lib/pg';
+import { withMigratedDatabase } from './lib/pg';
 import { SimChild, startSimChild } from './lib/simChild';
 import { ms, table } from './lib/stats';
+import { arg } from './lib/args';
 import { printTimeline } from './lib/timeline';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const SCENARIO = arg('scenario', 'xl');
 const VOLUMES = Number(arg('volumes', '10000'));
 const BATCH_SIZE = Number(arg('batch-size', '20'));
@@ -324,14 +320,7 @@ async function floor(sim: SimChild, deletes: SentDelete[]): Promise<Sample> {
 }
 
 async function cycle(sim: SimChild): Promise<CycleSample> {
-  const database = `pf9_bench_${process.pid}_snap`;
-  await createDatabase(database);
-  const db = connect(database);
-  try {
-    await migrateStore({
-      getClient: async () => db,
-      migrations: { skip: false },
-    });
+  return withMigratedDatabase(`pf9_bench_${process.pid}_snap`, async db => {
     const engine = new SnapshotCycleEngine({
       db,
       clouds: [
@@ -380,10 +369,7 @@ async function cycle(sim: SimChild): Promise<CycleSample> {
       requests: await sim.requestCount(),
       status: run.status,
     };
-  } finally {
-    await db.destroy();
-    await dropDatabase(database);
-  }
+  });
 }
 
 async function withSim<T>(fn: (sim: SimChild) => Promise<T>): Promise<T> {

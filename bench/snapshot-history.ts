@@ -5,21 +5,17 @@
  * at most 3 per pair and period) through `SnapshotRunStore`. The table is filled with `--days` daily
  * cycles' records of `--volumes` volumes (default 200 × 10,000 = 2M records; the last day's creates are
  * still `creating`), analysed, and each read is timed with the indexes of the migrations and, as the
- * baseline in the same run, without the ones that serve these reads. See bench/README.md.
+ * baseline in the same run, without the ones that serve these reads (p50 after a warm-up). See bench/README.md.
  *
  *   node --require @backstage/cli/config/nodeTransform.cjs bench/snapshot-history.ts
  *     [--volumes 10000] [--days 200] [--iterations 15]
  */
 import { Knex } from 'knex';
 import { SnapshotRunStore } from '../plugins/pf9-inventory-backend/src/snapshots/runs';
-import { migrateStore } from '../plugins/pf9-inventory-backend/src/store/migrate';
-import { connect, createDatabase, dropDatabase } from './lib/pg';
-import { median, ms, table } from './lib/stats';
+import { withMigratedDatabase } from './lib/pg';
+import { ms, table, timeIt } from './lib/stats';
+import { arg } from './lib/args';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
-};
 const VOLUMES = Number(arg('volumes', '10000'));
 const DAYS = Number(arg('days', '200'));
 const ITERATIONS = Number(arg('iterations', '15'));
@@ -54,16 +50,6 @@ async function fill(db: Knex): Promise<void> {
   await db.raw('ANALYZE snapshot_records');
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  return median(samples);
-}
-
 async function measure(store: SnapshotRunStore) {
   const today = day(DAYS - 1);
   const pending = await store.pendingCreates(CLOUD);
@@ -73,20 +59,15 @@ async function measure(store: SnapshotRunStore) {
       `expected ${VOLUMES} pending creates and attempt counts, read ${pending.length} and ${attempts.size}`,
     );
   return {
-    pending: await time(() => store.pendingCreates(CLOUD)),
-    attempts: await time(() => store.attemptCounts(CLOUD, [today])),
+    pending: (await timeIt(ITERATIONS, () => store.pendingCreates(CLOUD))).p50,
+    attempts: (
+      await timeIt(ITERATIONS, () => store.attemptCounts(CLOUD, [today]))
+    ).p50,
   };
 }
 
 async function main() {
-  const database = `pf9_bench_${process.pid}_history`;
-  await createDatabase(database);
-  const db = connect(database);
-  try {
-    await migrateStore({
-      getClient: async () => db,
-      migrations: { skip: false },
-    });
+  await withMigratedDatabase(`pf9_bench_${process.pid}_history`, async db => {
     const t0 = performance.now();
     await fill(db);
     console.log(
@@ -96,13 +77,13 @@ async function main() {
         'en-US',
       )} volumes), filled and analysed in ${ms(
         performance.now() - t0,
-      )}; medians of ${ITERATIONS} reads`,
+      )}; p50 of ${ITERATIONS} reads after a warm-up`,
     );
     const store = new SnapshotRunStore(db);
     const indexed = await measure(store);
     const definitions = await db('pg_indexes')
       .whereIn('indexname', HISTORY_INDEXES)
-      .select('indexname', 'indexdef');
+      .select('indexname');
     if (definitions.length !== HISTORY_INDEXES.length)
       throw new Error(`missing indexes: ${HISTORY_INDEXES.join(', ')}`);
     for (const { indexname } of definitions)
@@ -122,10 +103,7 @@ async function main() {
         ]),
       ]),
     );
-  } finally {
-    await db.destroy();
-    await dropDatabase(database);
-  }
+  });
 }
 
 main().catch(e => {

@@ -3,6 +3,7 @@
  * the server of PF9_BENCH_PG (default postgresql://postgres@127.0.0.1:5432) and dropped at the end.
  */
 import knexFactory, { Knex } from 'knex';
+import { migrateStore } from '../../plugins/pf9-inventory-backend/src/store/migrate';
 
 export const PG_URL =
   process.env.PF9_BENCH_PG ?? 'postgresql://postgres@127.0.0.1:5432';
@@ -77,4 +78,23 @@ export async function storeFloorMs(
     }
   }
   return out;
+}
+
+/** `fn` on a fresh database migrated with the store's migrations, dropped afterwards. */
+export async function withMigratedDatabase<T>(
+  name: string,
+  fn: (db: Knex) => Promise<T>,
+): Promise<T> {
+  await createDatabase(name);
+  const db = connect(name);
+  try {
+    await migrateStore({
+      getClient: async () => db,
+      migrations: { skip: false },
+    });
+    return await fn(db);
+  } finally {
+    await db.destroy();
+    await dropDatabase(name);
+  }
 }
